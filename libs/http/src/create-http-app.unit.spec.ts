@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:http';
+import { ConflictError, RateLimitedError, ValidationError } from '@reps/errors';
+import { createLogger, createMetricsRegistry } from '@reps/observability';
+import { createHttpApp } from './create-http-app';
+import { boundPort, closeServer, listen } from './lifecycle';
+
+describe('createHttpApp', () => {
+  let server: Server;
+  let base: string;
+  let redisUp = true;
+
+  beforeAll(async () => {
+    const app = createHttpApp({
+      service: 'test-service',
+      logger: createLogger({ service: 'test-service', level: 'silent' }),
+      metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
+      readiness: [{ name: 'redis', check: async () => { if (!redisUp) throw new Error('connection refused'); } }],
+      jsonLimit: '1kb',
+      routes: (app) => {
+        app.post('/echo', (req, res) => void res.json({ body: req.body }));
+        app.get('/conflict', () => { throw new ConflictError('already there', 'idempotency_key_reused'); });
+        app.get('/invalid', () => { throw new ValidationError([{ field: 'email', message: 'Invalid email' }]); });
+        app.get('/limited', () => { throw new RateLimitedError(7); });
+        app.get('/boom', () => { throw new Error('secret internals at /srv/app.ts:12'); });
+      },
+    });
+    server = await listen(createServer(app), 0, '127.0.0.1');
+    base = `http://127.0.0.1:${boundPort(server)}`;
+  });
+
+  afterAll(() => closeServer(server));
+
+  it('answers /healthz and echoes a well-formed request id', async () => {
+    const res = await fetch(`${base}/healthz`, { headers: { 'X-Request-Id': 'abc-123' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+    expect(await res.json()).toEqual({ status: 'ok', service: 'test-service' });
+  });
+
+  it('replaces an unsafe request id with a generated one', async () => {
+    const res = await fetch(`${base}/healthz`, { headers: { 'X-Request-Id': 'bad id\twith spaces' } });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers /readyz 503 naming the dependency that is down, then 200 again', async () => {
+    redisUp = false;
+    const down = await fetch(`${base}/readyz`);
+    expect(down.status).toBe(503);
+    const body = (await down.json()) as { unavailable: string[]; checks: Record<string, string> };
+    expect(body.unavailable).toEqual(['redis']);
+    expect(body.checks['redis']).toMatch(/connection refused/);
+    redisUp = true;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/http_request_duration_seconds/);
+  });
+
+  it('maps malformed JSON to 400 and oversized bodies to 413 in the envelope', async () => {
+    const malformed = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('malformed_json');
+    const large = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 'x'.repeat(2048) }),
+    });
+    expect(large.status).toBe(413);
+  });
+
+  it('renders AppErrors with their code, details and Retry-After', async () => {
+    const conflict = await fetch(`${base}/conflict`, { headers: { 'X-Request-Id': 'r1' } });
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toEqual({
+      error: { code: 'idempotency_key_reused', message: 'already there' },
+      meta: { request_id: 'r1' },
+    });
+    const invalid = await fetch(`${base}/invalid`);
+    expect(invalid.status).toBe(422);
+    expect(((await invalid.json()) as { error: { details: unknown } }).error.details).toEqual([
+      { field: 'email', message: 'Invalid email' },
+    ]);
+    const limited = await fetch(`${base}/limited`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
+  });
+
+  it('never leaks internals on an unexpected error', async () => {
+    const res = await fetch(`${base}/boom`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toMatch(/secret|srv|\.ts/);
+    expect(JSON.parse(text).error.code).toBe('internal_error');
+  });
+
+  it('answers unknown routes with a 404 envelope', async () => {
+    const res = await fetch(`${base}/nope`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+});

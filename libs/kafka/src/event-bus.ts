@@ -1,0 +1,80 @@
+/**
+ * Our own small surface over the Kafka client. Services depend on these types only, so the
+ * client library (kafkajs today) can be replaced without touching them.
+ */
+
+export interface OutgoingMessage {
+  /** Partitioning key: all messages with one key keep their order (one aggregate id). */
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export interface IncomingBatch {
+  topic: string;
+  partition: number;
+  messages: IncomingMessage[];
+  /** Lets a long batch handler keep its group membership alive. */
+  heartbeat: () => Promise<void>;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Retention in milliseconds; -1 keeps messages forever (event topics that feed rebuilds). */
+  retentionMs: number;
+  /** Extra topic-level configs, e.g. `cleanup.policy`. */
+  config?: Record<string, string>;
+}
+
+export interface TopicAdmin {
+  /** Creates missing topics with explicit partitions and retention; existing ones are left alone. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+  listTopics(): Promise<string[]>;
+  /** Committed offsets of a group next to the log end offsets, per partition. */
+  groupLag(groupId: string, topic: string): Promise<{ partition: number; committed: number; end: number; lag: number }[]>;
+  close(): Promise<void>;
+}
+
+export interface EventProducer {
+  /** Resolves once every message is acknowledged by all in-sync replicas (acks=all). */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group with no committed offset starts; default true (event topics are replayable). */
+  fromBeginning?: boolean;
+}
+
+export interface EventConsumer {
+  /**
+   * Starts consuming. Each batch's offsets are committed only after `handle` resolves, so a
+   * crash mid-batch redelivers it (at-least-once); handlers must be idempotent.
+   */
+  run(handle: (batch: IncomingBatch) => Promise<void>): Promise<void>;
+  /** Stops fetching, lets the in-flight batch finish, commits and leaves the group. */
+  close(): Promise<void>;
+}
+
+export interface EventBus {
+  admin(): Promise<TopicAdmin>;
+  producer(): Promise<EventProducer>;
+  consumer(options: ConsumerOptions): Promise<EventConsumer>;
+  /** Resolves when the cluster answers a metadata request. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

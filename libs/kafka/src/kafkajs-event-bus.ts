@@ -1,0 +1,180 @@
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type LogEntry, type Consumer } from 'kafkajs';
+import type {
+  ConsumerOptions,
+  EventBus,
+  EventConsumer,
+  EventProducer,
+  IncomingMessage,
+  TopicAdmin,
+  TopicSpec,
+} from './event-bus';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Any pino-like logger; kafkajs' own logs are forwarded to it. */
+  logger?: { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
+  connectionTimeoutMs?: number;
+}
+type LogFn = (obj: object, msg?: string) => void;
+
+function toLogCreator(logger: KafkaBusOptions['logger']) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      if (!logger) return;
+      const { message, ...extra } = log;
+      const entry = { kafka: extra };
+      if (level === KafkaLogLevel.ERROR) logger.error(entry, message);
+      else if (level === KafkaLogLevel.WARN) logger.warn(entry, message);
+      else if (level === KafkaLogLevel.INFO) logger.info(entry, message);
+      else logger.debug(entry, message);
+    };
+}
+
+function headersToStrings(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || value === null) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+function createTopicAdmin(admin: Admin): TopicAdmin {
+  return {
+    async ensureTopics(specs: TopicSpec[]) {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.name));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          configEntries: Object.entries({ 'retention.ms': String(spec.retentionMs), ...spec.config }).map(
+            ([name, value]) => ({ name, value }),
+          ),
+        })),
+      });
+    },
+    async deleteTopics(names) {
+      if (names.length > 0) await admin.deleteTopics({ topics: names });
+    },
+    listTopics: () => admin.listTopics(),
+    async groupLag(groupId, topic) {
+      const [committed, ends] = await Promise.all([
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+        admin.fetchTopicOffsets(topic),
+      ]);
+      const committedByPartition = new Map(
+        (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+      );
+      return ends.map((end) => {
+        const c = Math.max(0, committedByPartition.get(end.partition) ?? 0);
+        const e = Number(end.high);
+        return { partition: end.partition, committed: c, end: e, lag: Math.max(0, e - c) };
+      });
+    },
+    close: () => admin.disconnect(),
+  };
+}
+
+function createConsumer(consumer: Consumer, options: ConsumerOptions): EventConsumer {
+  return {
+    async run(handle) {
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const messages: IncomingMessage[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key ? m.key.toString('utf8') : null,
+            value: m.value,
+            headers: headersToStrings(m.headers),
+            timestamp: m.timestamp,
+          }));
+          await handle({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
+          // Only now is the batch durable downstream; committing earlier could lose it on a crash.
+          const last = messages[messages.length - 1];
+          if (last) resolveOffset(last.offset);
+          await commitOffsetsIfNecessary();
+        },
+      });
+    },
+    async close() {
+      await consumer.stop();
+      await consumer.disconnect();
+    },
+  };
+}
+
+/** The kafkajs implementation of our `EventBus`. */
+export function createKafkaEventBus(options: KafkaBusOptions): EventBus {
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: toLogCreator(options.logger),
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+  });
+  const open: { close(): Promise<void> }[] = [];
+  let probe: Admin | undefined;
+
+  const track = <T extends { close(): Promise<void> }>(resource: T): T => {
+    open.push(resource);
+    return resource;
+  };
+
+  return {
+    async admin() {
+      const admin = kafka.admin();
+      await admin.connect();
+      return track(createTopicAdmin(admin));
+    },
+    async producer() {
+      const producer = kafka.producer({
+        // Idempotence + acks=all: a retried send never duplicates or reorders within a partition.
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      return track<EventProducer>({
+        async send(topic, messages) {
+          if (messages.length === 0) return;
+          await producer.send({ topic, acks: -1, messages });
+        },
+        close: () => producer.disconnect(),
+      });
+    },
+    async consumer(consumerOptions) {
+      const consumer = kafka.consumer({
+        groupId: consumerOptions.groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3000,
+        allowAutoTopicCreation: false,
+      });
+      return track(createConsumer(consumer, consumerOptions));
+    },
+    async ping() {
+      if (!probe) {
+        probe = kafka.admin();
+        await probe.connect();
+      }
+      await probe.describeCluster();
+    },
+    async close() {
+      const closing = open.splice(0).map((resource) => resource.close().catch(() => undefined));
+      if (probe) closing.push(probe.disconnect());
+      probe = undefined;
+      await Promise.all(closing);
+    },
+  };
+}

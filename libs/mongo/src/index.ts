@@ -1,0 +1,52 @@
+import { MongoClient, MongoServerError, type Db, type IndexDescription, type Collection, type Document } from 'mongodb';
+
+export interface MongoOptions {
+  url: string;
+  dbName: string;
+  appName: string;
+  /** How long a request waits for a reachable server before failing (and /readyz turning 503). */
+  serverSelectionTimeoutMs?: number;
+}
+
+export interface MongoHandle {
+  client: MongoClient;
+  db: Db;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects the official driver. Everything built on it sticks to what both MongoDB and
+ * FerretDB support: no transactions, change streams, `$text`, TTL/partial indexes, `$lookup`.
+ */
+export async function connectMongo(options: MongoOptions): Promise<MongoHandle> {
+  const client = new MongoClient(options.url, {
+    appName: options.appName,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
+    // FerretDB answers retryable writes with an error; retries are our own, explicit, concern.
+    retryWrites: false,
+  });
+  await client.connect();
+  const db = client.db(options.dbName);
+  return {
+    client,
+    db,
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Duplicate-key violation (E11000): the signal a unique index gives for a lost race. */
+export function isDuplicateKeyError(error: unknown): error is MongoServerError {
+  return error instanceof MongoServerError && error.code === 11000;
+}
+
+/** Creates indexes idempotently: an existing identical index is a no-op on both servers. */
+export async function ensureIndexes<T extends Document>(
+  collection: Collection<T>,
+  indexes: IndexDescription[],
+): Promise<void> {
+  if (indexes.length > 0) await collection.createIndexes(indexes);
+}

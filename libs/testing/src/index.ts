@@ -1,0 +1,2 @@
+export { resolveTestEnv, type TestEnv } from './test-env';
+export { uniqueName, waitFor } from './isolation';
