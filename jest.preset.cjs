@@ -11,4 +11,6 @@ module.exports = {
     '^@reps/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testTimeout: 60_000,
+  passWithNoTests: true,
+  reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],
 };

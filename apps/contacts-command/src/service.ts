@@ -1,4 +1,4 @@
-import { startService, type ServiceHandle } from '@reps/http';
+import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
@@ -8,7 +8,7 @@ const SERVICE = 'contacts-command';
 
 export async function startContactsCommand(
   config: ContactsCommandConfig,
-  { handleSignals = true } = {},
+  { handleSignals = true, exit }: StartOptions = {},
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
@@ -31,5 +31,6 @@ export async function startContactsCommand(
       { name: 'mongodb', close: () => mongo.close() },
     ],
     handleSignals,
+    ...(exit ? { exit } : {}),
   });
 }

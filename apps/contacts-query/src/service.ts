@@ -1,4 +1,4 @@
-import { startService, type ServiceHandle } from '@reps/http';
+import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { connectMongo } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsQueryConfig } from './config';
@@ -7,7 +7,7 @@ const SERVICE = 'contacts-query';
 
 export async function startContactsQuery(
   config: ContactsQueryConfig,
-  { handleSignals = true } = {},
+  { handleSignals = true, exit }: StartOptions = {},
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
@@ -23,5 +23,6 @@ export async function startContactsQuery(
     readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,
+    ...(exit ? { exit } : {}),
   });
 }

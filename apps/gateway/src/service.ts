@@ -1,4 +1,4 @@
-import { startService, type ServiceHandle } from '@reps/http';
+import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { closeRedis, createRedisConnection, pingRedis } from '@reps/redis';
 import type { GatewayConfig } from './config';
@@ -10,7 +10,7 @@ async function upstreamHealthy(baseUrl: string): Promise<void> {
   if (!res.ok) throw new Error(`healthz answered ${res.status}`);
 }
 
-export async function startGateway(config: GatewayConfig, { handleSignals = true } = {}): Promise<ServiceHandle> {
+export async function startGateway(config: GatewayConfig, { handleSignals = true, exit }: StartOptions = {}): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
   const redis = createRedisConnection(config.REDIS_URL, { connectionName: SERVICE });
@@ -29,5 +29,6 @@ export async function startGateway(config: GatewayConfig, { handleSignals = true
     ],
     closers: [{ name: 'redis', close: () => closeRedis(redis) }],
     handleSignals,
+    ...(exit ? { exit } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { startService, type ServiceHandle } from '@reps/http';
+import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { closeRedis, createRedisConnection, pingRedis } from '@reps/redis';
@@ -6,7 +6,7 @@ import type { NotifierConfig } from './config';
 
 const SERVICE = 'notifier';
 
-export async function startNotifier(config: NotifierConfig, { handleSignals = true } = {}): Promise<ServiceHandle> {
+export async function startNotifier(config: NotifierConfig, { handleSignals = true, exit }: StartOptions = {}): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
   // Fails fast on commands while Redis is down, so /readyz reports it instead of hanging.
@@ -29,5 +29,6 @@ export async function startNotifier(config: NotifierConfig, { handleSignals = tr
       { name: 'redis', close: () => closeRedis(redis) },
     ],
     handleSignals,
+    ...(exit ? { exit } : {}),
   });
 }

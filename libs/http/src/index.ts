@@ -3,4 +3,4 @@ export { createErrorMiddleware, errorEnvelope, notFoundHandler, type ErrorEnvelo
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness';
 export { assignRequestId, REQUEST_ID_HEADER } from './request-id';
 export { boundPort, closeServer, createLifecycle, listen, type Lifecycle, type LifecycleOptions } from './lifecycle';
-export { startService, type ServiceHandle, type StartServiceOptions } from './start-service';
+export { startService, type ServiceHandle, type StartServiceOptions, type StartOptions } from './start-service';

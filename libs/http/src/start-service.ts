@@ -67,3 +67,9 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   options.logger.info({ port, host: options.host }, `${options.service} listening`);
   return { app, server, port, lifecycle, shutdown: () => lifecycle.shutdown('requested') };
 }
+
+/** What a service's `start…` function takes besides its config (tests override both). */
+export interface StartOptions {
+  handleSignals?: boolean;
+  exit?: (code: number) => void;
+}

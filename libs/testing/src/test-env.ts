@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from './ports';
 
 export interface TestEnv {
   kafkaBrokers: string[];
@@ -43,17 +43,6 @@ async function dockerEngineAnswers(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function startContainers(): Promise<TestEnv> {

@@ -1,0 +1,47 @@
+import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
+import { connectMongo, ensureIndexes, isDuplicateKeyError, type MongoHandle } from './index';
+
+interface Doc {
+  _id: string;
+  email: string;
+  visits?: number;
+}
+
+describe('mongo helpers against a real MongoDB-compatible server', () => {
+  let env: TestEnv;
+  let mongo: MongoHandle;
+
+  beforeAll(async () => {
+    env = await resolveTestEnv();
+    mongo = await connectMongo({ url: env.mongoUrl, dbName: uniqueName('smoke').replace(/-/g, '_'), appName: 'smoke' });
+  });
+
+  afterAll(async () => {
+    await mongo?.db.dropDatabase().catch(() => undefined);
+    await mongo?.close();
+    await env?.close();
+  });
+
+  it('pings', async () => {
+    await expect(mongo.ping()).resolves.toBeUndefined();
+  });
+
+  it('inserts, rejects a unique-index violation, upserts and finds', async () => {
+    const people = mongo.db.collection<Doc>('people');
+    await ensureIndexes(people, [{ key: { email: 1 }, name: 'email_unique', unique: true }]);
+    await ensureIndexes(people, [{ key: { email: 1 }, name: 'email_unique', unique: true }]);
+
+    await people.insertOne({ _id: 'a', email: 'a@example.com' });
+    const duplicate = await people.insertOne({ _id: 'b', email: 'a@example.com' }).catch((error: unknown) => error);
+    expect(isDuplicateKeyError(duplicate)).toBe(true);
+
+    await people.updateOne({ _id: 'c' }, { $set: { email: 'c@example.com' }, $inc: { visits: 1 } }, { upsert: true });
+    await people.updateOne({ _id: 'c' }, { $set: { email: 'c@example.com' }, $inc: { visits: 1 } }, { upsert: true });
+
+    const found = await people.find({}, { sort: { _id: 1 } }).toArray();
+    expect(found).toEqual([
+      { _id: 'a', email: 'a@example.com' },
+      { _id: 'c', email: 'c@example.com', visits: 2 },
+    ]);
+  });
+});

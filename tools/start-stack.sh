@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `npm start`: install what is missing, build, start the local Kafka / Mongo-compatible / Redis
+# servers and every app in the foreground. Ctrl-C stops the apps and the servers it started.
+set -euo pipefail
+TOOL_NAME=start
+# shellcheck source=tools/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+ensure_node_modules
+build_all
+
+started_infra=false
+if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  if ! bash tools/infra.sh status >/dev/null 2>&1; then started_infra=true; fi
+  bash tools/infra.sh start
+  eval "$(bash tools/infra.sh env)"
+fi
+stop_infra() {
+  if [ "$started_infra" = true ]; then
+    log "stopping the local servers"
+    bash tools/infra.sh stop || true
+  fi
+}
+trap stop_infra EXIT
+
+# Development defaults; override any of them in the environment.
+export NODE_ENV="${NODE_ENV:-development}"
+export LOG_LEVEL="${LOG_LEVEL:-info}"
+
+log "starting the apps (Ctrl-C stops everything)"
+set +e
+npx concurrently --names gateway,command,query,notifier,projection \
+  --prefix-colors blue,green,magenta,yellow,cyan --kill-others --kill-signal SIGTERM \
+  "node apps/gateway/dist/main.js" \
+  "node apps/contacts-command/dist/main.js" \
+  "node apps/contacts-query/dist/main.js" \
+  "node apps/notifier/dist/main.js" \
+  "node apps/contacts-projection/dist/main.js"
+status=$?
+set -e
+# Ctrl-C (130) and SIGTERM (143) are the normal way out.
+case "$status" in 0 | 130 | 143) exit 0 ;; *) exit "$status" ;; esac
