@@ -1,0 +1,98 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import { UnauthorizedError } from '@reps/errors';
+import { principalFromClaims, type Principal } from './principal';
+
+/** Used only when NODE_ENV is not production and no secret is configured; documented in the README. */
+export const DEVELOPMENT_JWT_SECRET = 'reps-crm-development-secret-not-for-production';
+
+export const authConfigSchema = z.object({
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+});
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+export interface TokenVerifier {
+  /** Resolves to the principal, or throws `UnauthorizedError` (missing, malformed, bad signature, expired). */
+  verify(authorizationHeader: string | undefined): Promise<Principal>;
+}
+
+/**
+ * Picks the secret: the configured one; the development default (with a loud warning) outside
+ * production; never a default in production — that is a start-up error.
+ */
+export function resolveJwtSecret(
+  config: AuthConfig,
+  nodeEnv: string,
+  warn: (message: string) => void,
+): string | undefined {
+  if (config.AUTH_JWT_SECRET) return config.AUTH_JWT_SECRET;
+  if (config.AUTH_JWKS_URL) return undefined;
+  if (nodeEnv === 'production') {
+    throw new Error('AUTH_JWT_SECRET (or AUTH_JWKS_URL) is required when NODE_ENV=production');
+  }
+  warn(
+    `AUTH_JWT_SECRET is not set: using the PUBLIC development secret. Anyone can mint tokens. ` +
+      `Set AUTH_JWT_SECRET before exposing this service.`,
+  );
+  return DEVELOPMENT_JWT_SECRET;
+}
+
+export function createTokenVerifier(options: {
+  secret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}): TokenVerifier {
+  const hmacKey = options.secret ? new TextEncoder().encode(options.secret) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  if (!hmacKey && !jwks) throw new Error('a token verifier needs a secret or a JWKS URL');
+
+  return {
+    async verify(header) {
+      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header ?? '');
+      if (!match?.[1]) throw new UnauthorizedError('Missing or malformed bearer token');
+      const token = match[1];
+      const verifyOptions = {
+        requiredClaims: ['exp'],
+        ...(options.issuer ? { issuer: options.issuer } : {}),
+        ...(options.audience ? { audience: options.audience } : {}),
+      };
+      let payload: unknown;
+      try {
+        const header64 = token.split('.')[0] ?? '';
+        const alg = (JSON.parse(Buffer.from(header64, 'base64url').toString('utf8')) as { alg?: string }).alg;
+        if (alg === 'HS256' && hmacKey) {
+          ({ payload } = await jwtVerify(token, hmacKey, { ...verifyOptions, algorithms: ['HS256'] }));
+        } else if (alg === 'RS256' && jwks) {
+          ({ payload } = await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256'] }));
+        } else {
+          throw new Error(`algorithm ${String(alg)} not accepted`);
+        }
+      } catch (error) {
+        const expired = error instanceof Error && 'code' in error && error.code === 'ERR_JWT_EXPIRED';
+        throw new UnauthorizedError(expired ? 'The bearer token has expired' : 'The bearer token is invalid');
+      }
+      const principal = principalFromClaims(payload);
+      if (!principal) throw new UnauthorizedError('The bearer token lacks valid scope, company_id or sub claims');
+      return principal;
+    },
+  };
+}
+
+/** Mints an HS256 token (development CLI and tests). */
+export async function mintToken(
+  secret: string,
+  principal: Principal,
+  { expiresIn = '1h' as string | number } = {},
+): Promise<string> {
+  const claims =
+    principal.scope === 'user'
+      ? { scope: 'user', company_id: principal.companyId }
+      : { scope: 'company', company_id: principal.companyId };
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime(expiresIn);
+  if (principal.scope === 'user') jwt.setSubject(String(principal.userId));
+  return jwt.sign(new TextEncoder().encode(secret));
+}
