@@ -1,0 +1,140 @@
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '@reps/observability';
+import type { CommitDoc, EventStore, StorableEvent } from './mongo-event-store';
+
+export interface OutboxRelayOptions<E extends StorableEvent> {
+  store: EventStore<E>;
+  /** Sends the events, in the given order, and resolves once the broker acknowledged them all. */
+  publish: (events: E[]) => Promise<void>;
+  logger: Logger;
+  metrics: Registry;
+  /** How often the relay looks for commits the inline path did not publish. */
+  intervalMs?: number;
+  /** Commits younger than this are left to the inline path, so the two rarely race. */
+  minAgeMs?: number;
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export interface OutboxRelay<E extends StorableEvent> {
+  /**
+   * The fast path, right after a successful append. Skipped (left to the relay) when an earlier
+   * commit of the stream is still unpublished, since sending now would put it ahead of that one.
+   */
+  publishInline(commits: CommitDoc<E>[], earlierAllPublished: boolean): Promise<void>;
+  /** Publishes everything pending regardless of age; returns how many commits it published. */
+  drain(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The outbox relay: what was stored is published, even if the process died between the two.
+ * At-least-once — a crash after sending and before marking resends — so consumers dedupe on
+ * (aggregate_id, aggregate_version). Within a stream, events always leave in version order.
+ */
+export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayOptions<E>): OutboxRelay<E> {
+  const { store, publish, logger } = options;
+  const intervalMs = options.intervalMs ?? 500;
+  const minAgeMs = options.minAgeMs ?? 2000;
+  const batchSize = options.batchSize ?? 500;
+  const now = options.now ?? (() => new Date());
+
+  const published = new Counter({
+    name: 'outbox_events_published_total',
+    help: 'Events published to Kafka, by path (inline after the write, or by the relay)',
+    labelNames: ['path'] as const,
+    registers: [options.metrics],
+  });
+  const failures = new Counter({
+    name: 'outbox_publish_failures_total',
+    help: 'Failed publish attempts (the relay retries them)',
+    labelNames: ['path'] as const,
+    registers: [options.metrics],
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<number> | undefined;
+  let stopped = false;
+
+  async function send(commits: CommitDoc<E>[], path: 'inline' | 'relay'): Promise<void> {
+    const ordered = [...commits].sort((a, b) => (a.stream === b.stream ? a.version - b.version : a.stream < b.stream ? -1 : 1));
+    const events = ordered.flatMap((commit) => commit.events);
+    await publish(events);
+    await store.markPublished(ordered.map((commit) => commit._id));
+    published.inc({ path }, events.length);
+  }
+
+  async function relayOnce(maxAgeMs: number): Promise<number> {
+    const pending = await store.unpublished(batchSize, new Date(now().getTime() - maxAgeMs));
+    if (pending.length === 0) return 0;
+    const firstVersionByStream = new Map<string, number>();
+    for (const commit of pending) {
+      const seen = firstVersionByStream.get(commit.stream);
+      if (seen === undefined || commit.version < seen) firstVersionByStream.set(commit.stream, commit.version);
+    }
+    const blocked = await store.streamsWithEarlierUnpublished(
+      [...firstVersionByStream].filter(([, v]) => v > 1).map(([stream, belowVersion]) => ({ stream, belowVersion })),
+    );
+    const ready = pending.filter((commit) => !blocked.has(commit.stream));
+    if (ready.length > 0) await send(ready, 'relay');
+    return ready.length;
+  }
+
+  async function drainFrom(maxAgeMs: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const count = await relayOnce(maxAgeMs);
+      total += count;
+      if (count < batchSize || stopped) return total;
+    }
+  }
+
+  function runRound(maxAgeMs: number): Promise<number> {
+    round ??= drainFrom(maxAgeMs)
+      .catch((error: unknown) => {
+        failures.inc({ path: 'relay' });
+        logger.warn({ err: error }, 'outbox relay round failed; will retry');
+        return 0;
+      })
+      .finally(() => {
+        round = undefined;
+      });
+    return round;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runRound(minAgeMs).finally(schedule);
+    }, intervalMs);
+  }
+
+  return {
+    async publishInline(commits, earlierAllPublished) {
+      if (!earlierAllPublished || commits.length === 0) return;
+      try {
+        await send(commits, 'inline');
+      } catch (error) {
+        // Stored is durable: the relay will publish it; the client's write still succeeded.
+        failures.inc({ path: 'inline' });
+        logger.warn({ err: error }, 'inline publish failed; the outbox relay will retry');
+      }
+    },
+    drain: async () => {
+      // A round already in progress may use the age filter; run one more without it.
+      await round;
+      return runRound(0);
+    },
+    start() {
+      stopped = false;
+      // First round at once and regardless of age: it publishes what a crash left behind.
+      void runRound(0).finally(schedule);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await round;
+    },
+  };
+}
