@@ -1,0 +1,112 @@
+import type { ContactCreatedData, ContactEventData } from '@reps/contracts';
+import type { CompanyActor, UserActor } from './actor';
+import type { ContactCommand } from './commands';
+import type { ContactState } from './contact-state';
+import { decide } from './decide';
+import type { DomainErrorCode } from './domain-error';
+import { evolveAll } from './evolve';
+
+/**
+ * Given events / when command / then events (or error), in the style of Oskar Dudycz's
+ * DeciderSpecification. The given events go through `evolve`, and so do the events a
+ * command produces, so every scenario also proves they apply to the state they came from.
+ */
+export function given(...history: ContactEventData[]) {
+  const state = evolveAll(history);
+  return {
+    when(command: ContactCommand) {
+      const result = decide(command, state);
+      return {
+        then(expected: ContactEventData[]): ContactState | null {
+          expect(result).toEqual({ ok: true, events: expected });
+          return result.ok ? evolveAll(result.events, state) : state;
+        },
+        thenNothingHappens(): void {
+          expect(result).toEqual({ ok: true, events: [] });
+        },
+        thenFails(code: DomainErrorCode, details: Record<string, unknown> = {}): void {
+          expect(result).toMatchObject({ ok: false, error: { code, ...details } });
+        },
+      };
+    },
+  };
+}
+
+export const T0 = '2025-06-01T10:00:00.000Z';
+export const T1 = '2025-06-02T11:00:00.000Z';
+export const T2 = '2025-06-03T12:00:00.000Z';
+
+export const COMPANY = 10;
+export const OTHER_COMPANY = 20;
+export const OWNER = 7;
+export const COLLEAGUE = 8;
+
+export const owner: UserActor = { scope: 'user', userId: OWNER, companyId: COMPANY };
+export const colleague: UserActor = { scope: 'user', userId: COLLEAGUE, companyId: COMPANY };
+/** Same user id in another tenant: ids are only unique within a company. */
+export const namesakeInOtherCompany: UserActor = { scope: 'user', userId: OWNER, companyId: OTHER_COMPANY };
+export const company: CompanyActor = { scope: 'company', companyId: COMPANY };
+export const otherCompany: CompanyActor = { scope: 'company', companyId: OTHER_COMPANY };
+
+const CONTACT_ID = 12345;
+const TOKEN = 'abc123def456';
+
+function createdData(overrides: Partial<ContactCreatedData>): ContactCreatedData {
+  return {
+    id: CONTACT_ID,
+    token: TOKEN,
+    tenant_company_id: COMPANY,
+    company_id: null,
+    user_id: OWNER,
+    origin: 'user_app',
+    first_name: 'Jane',
+    last_name: 'Smith',
+    email: 'jane.smith@example.com',
+    email2: null,
+    phone: '+1-555-123-4567',
+    phone2: null,
+    phone_id: null,
+    avatar_url: null,
+    status: 'active',
+    address: null,
+    address2: null,
+    city: 'Austin',
+    state: 'TX',
+    postal_code: null,
+    country_id: null,
+    language_id: null,
+    lead_type: 'warm',
+    ip: null,
+    requested_at: null,
+    best_time: null,
+    time_zone: null,
+    reason: null,
+    income: null,
+    hours: null,
+    invest: null,
+    interest: null,
+    metadata: {},
+    created_at: T0,
+    ...overrides,
+  };
+}
+
+/** A contact the owner created in the app: private to them. */
+export const createdByOwner = (overrides: Partial<ContactCreatedData> = {}): ContactEventData => ({
+  type: 'contact.created',
+  data: createdData(overrides),
+});
+
+/** A contact that came in through the company API and was assigned to the owner. */
+export const createdByCompany = (overrides: Partial<ContactCreatedData> = {}): ContactEventData => ({
+  type: 'contact.created',
+  data: createdData({ company_id: COMPANY, origin: 'company_api', ...overrides }),
+});
+
+export const discarded = (at = T1): ContactEventData => ({
+  type: 'contact.discarded',
+  data: { discarded_at: at },
+});
+
+export const contactId = CONTACT_ID;
+export const token = TOKEN;

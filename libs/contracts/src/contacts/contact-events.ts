@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { ContactFields, ContactOrigin, IsoDateTime, PositiveId, contactFieldSchemas } from './contact-fields';
+import { ContactToken } from './contact-resource';
+
+/**
+ * The public Kafka contract for contacts (DESIGN §3). Downstream analytics consume these
+ * directly, so the shapes here are versioned: additive changes (a new optional field, a new
+ * event type) stay in v1 and consumers must ignore what they do not know; anything else
+ * gets a new topic (`crm.contacts.v2`) and `schema_version`.
+ *
+ * Each event's `data` carries its own timestamp (and `contact.created` the id and tenant), so
+ * the domain rebuilds a contact from `{ type, data }` alone; the envelope repeats what
+ * routing and filtering need without parsing `data`.
+ */
+
+export const CONTACTS_TOPIC = 'crm.contacts.v1';
+export const CONTACT_EVENT_SCHEMA_VERSION = 1;
+
+export const CONTACT_EVENT_TYPES = [
+  'contact.created',
+  'contact.updated',
+  'contact.reassigned',
+  'contact.discarded',
+  'contact.restored',
+] as const;
+export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
+
+/** Who caused an event: a rep through the user API, or a company through the company API. */
+export const EventActor = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('user'), user_id: PositiveId, company_id: PositiveId }),
+  z.object({ scope: z.literal('company'), user_id: z.null(), company_id: PositiveId }),
+]);
+export type EventActor = z.output<typeof EventActor>;
+
+const TraceId = z.string().min(1).max(200);
+
+/** Envelope fields every event shares; `type` and `data` are narrowed per event below. */
+export const EventEnvelope = z
+  .object({
+    id: z.uuid().meta({ description: 'Unique event id; consumers deduplicate on it.' }),
+    type: z.string().min(1),
+    schema_version: z.literal(CONTACT_EVENT_SCHEMA_VERSION),
+    occurred_at: IsoDateTime,
+    aggregate_id: PositiveId.meta({
+      description: 'The contact id (an integer, as in the resource); the Kafka key is its decimal string.',
+    }),
+    aggregate_version: z
+      .int()
+      .min(1)
+      .meta({ description: "1 for contact.created, then +1 per event of this contact: the stream's order." }),
+    company_id: PositiveId.meta({
+      description:
+        'The tenant: the company the owning rep belongs to. Always set, unlike the public company_id.',
+    }),
+    user_id: PositiveId.meta({ description: 'The owning rep after this event.' }),
+    company_visible: z.boolean().meta({
+      description: 'True iff the contact came from the company API or website (company scope may see it).',
+    }),
+    actor: EventActor,
+    correlation_id: TraceId.meta({ description: 'The request id of the HTTP call that led to this event.' }),
+    causation_id: TraceId.nullable().meta({
+      description: 'The id of the message that caused this one, if any.',
+    }),
+    data: z.unknown(),
+  })
+  .meta({ title: 'EventEnvelope' });
+export type EventEnvelope = z.output<typeof EventEnvelope>;
+
+export const ContactCreatedData = z
+  .object({
+    id: PositiveId,
+    token: ContactToken,
+    tenant_company_id: PositiveId.meta({ description: 'Same as the envelope company_id.' }),
+    company_id: PositiveId.nullable().meta({
+      description: 'The public company_id: null for a rep-created contact.',
+    }),
+    user_id: PositiveId,
+    origin: ContactOrigin,
+    ...contactFieldSchemas,
+    created_at: IsoDateTime,
+  })
+  .meta({ description: 'The full initial state of the contact (derived full_name excluded).' });
+export type ContactCreatedData = z.output<typeof ContactCreatedData>;
+
+/** A subset of the writable fields; in `contact.updated`, `changes` and `previous` share their keys. */
+export const ContactFieldChanges = ContactFields.partial();
+export type ContactFieldChanges = z.output<typeof ContactFieldChanges>;
+
+export const ContactUpdatedData = z
+  .object({
+    changes: ContactFieldChanges.meta({ description: 'Each field that changed, with its new value.' }),
+    previous: ContactFieldChanges.meta({ description: 'The same fields, with the values they had before.' }),
+    updated_at: IsoDateTime,
+  })
+  .superRefine((data, ctx) => {
+    const changed = Object.keys(data.changes).sort();
+    if (changed.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
+    if (changed.join(',') !== Object.keys(data.previous).sort().join(',')) {
+      ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
+    }
+  })
+  .meta({ description: 'Only the fields that actually changed, with their previous values.' });
+export type ContactUpdatedData = z.output<typeof ContactUpdatedData>;
+
+export const ContactReassignedData = z
+  .object({ from_user_id: PositiveId, to_user_id: PositiveId, reassigned_at: IsoDateTime })
+  .meta({ description: 'The company moved the contact to another rep.' });
+export type ContactReassignedData = z.output<typeof ContactReassignedData>;
+
+export const ContactDiscardedData = z
+  .object({ discarded_at: IsoDateTime })
+  .meta({ description: 'Soft delete: the contact is hidden from lists until restored.' });
+export type ContactDiscardedData = z.output<typeof ContactDiscardedData>;
+
+export const ContactRestoredData = z
+  .object({ restored_at: IsoDateTime })
+  .meta({ description: 'A discarded contact was brought back.' });
+export type ContactRestoredData = z.output<typeof ContactRestoredData>;
+
+/** The data schema of each event type (the single table the unions and the docs are built from). */
+export const contactEventDataSchemas = {
+  'contact.created': ContactCreatedData,
+  'contact.updated': ContactUpdatedData,
+  'contact.reassigned': ContactReassignedData,
+  'contact.discarded': ContactDiscardedData,
+  'contact.restored': ContactRestoredData,
+} as const satisfies Record<ContactEventType, z.ZodType>;
+
+const payload = <T extends ContactEventType>(type: T) =>
+  z.object({ type: z.literal(type), data: contactEventDataSchemas[type] });
+
+/** An event as the domain decides it: type and data, before the service wraps it in an envelope. */
+export const ContactEventData = z.discriminatedUnion('type', [
+  payload('contact.created'),
+  payload('contact.updated'),
+  payload('contact.reassigned'),
+  payload('contact.discarded'),
+  payload('contact.restored'),
+]);
+export type ContactEventData = z.output<typeof ContactEventData>;
+export type ContactEventDataOf<T extends ContactEventType> = Extract<ContactEventData, { type: T }>;
+
+const enveloped = <T extends ContactEventType>(type: T) =>
+  EventEnvelope.extend({ type: z.literal(type), data: contactEventDataSchemas[type] }).meta({
+    title: type,
+    description: contactEventDataSchemas[type].meta()?.description,
+  });
+
+/** Each event as published on `crm.contacts.v1`, keyed by the contact id. */
+export const contactEventSchemas = {
+  'contact.created': enveloped('contact.created'),
+  'contact.updated': enveloped('contact.updated'),
+  'contact.reassigned': enveloped('contact.reassigned'),
+  'contact.discarded': enveloped('contact.discarded'),
+  'contact.restored': enveloped('contact.restored'),
+} as const satisfies Record<ContactEventType, z.ZodType>;
+
+export const ContactEvent = z.discriminatedUnion('type', [
+  contactEventSchemas['contact.created'],
+  contactEventSchemas['contact.updated'],
+  contactEventSchemas['contact.reassigned'],
+  contactEventSchemas['contact.discarded'],
+  contactEventSchemas['contact.restored'],
+]);
+export type ContactEvent = z.output<typeof ContactEvent>;
+
+/** The Kafka message key of a contact's events: all of them land, in order, on one partition. */
+export function contactEventKey(contactId: number): string {
+  return String(contactId);
+}
