@@ -1,10 +1,20 @@
+import { createTokenVerifier, resolveJwtSecret } from '@reps/auth';
+import type { ContactEvent } from '@reps/contracts';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
-import { connectMongo } from '@reps/mongo';
+import { connectMongo, ensureIndexes } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsCommandConfig } from './config';
+import { createContactCommandHandler } from './contacts/contact-command-handler';
+import { toKafkaMessage } from './contacts/contact-envelope';
+import { createContactRoutes } from './contacts/contact-routes';
+import { createMongoEventStore, eventStoreIndexes, type CommitDoc } from './event-store/mongo-event-store';
+import { createOutboxRelay } from './event-store/outbox-relay';
+import { createIdAllocator, type CounterDoc } from './ids/id-allocator';
+import { createIdempotencyStore, idempotencyIndexes, type IdempotencyDoc } from './idempotency/idempotency-store';
 
 const SERVICE = 'contacts-command';
+const IDEMPOTENCY_SWEEP_MS = 10 * 60 * 1000;
 
 export async function startContactsCommand(
   config: ContactsCommandConfig,
@@ -12,8 +22,56 @@ export async function startContactsCommand(
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
+  const secret = resolveJwtSecret(config, config.NODE_ENV, (message) => logger.warn(message));
+  const verifier = createTokenVerifier({
+    ...(secret ? { secret } : {}),
+    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
+    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
+    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+  });
+  const clock = () => new Date();
+
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
+  const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
+  const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
+  await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(idempotencyKeys, idempotencyIndexes)]);
+
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
+  const admin = await bus.admin();
+  // Events feed rebuilds from offset 0, so the topic keeps them forever.
+  await admin.ensureTopics([{ name: config.CONTACTS_TOPIC, partitions: config.CONTACTS_TOPIC_PARTITIONS, retentionMs: -1 }]);
+  await admin.close();
+  const producer = await bus.producer();
+
+  const store = createMongoEventStore<ContactEvent>(commits);
+  const relay = createOutboxRelay<ContactEvent>({
+    store,
+    publish: (events) => producer.send(config.CONTACTS_TOPIC, events.map(toKafkaMessage)),
+    logger,
+    metrics,
+    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+  });
+  const handler = createContactCommandHandler({
+    store,
+    relay,
+    clock,
+    ...(config.FAULT_INJECTION === 'crash_after_store'
+      ? {
+          afterStore: () => {
+            logger.warn('FAULT_INJECTION=crash_after_store: killing the process after the store write');
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
+  });
+  const idempotency = createIdempotencyStore(idempotencyKeys);
+  const ids = createIdAllocator(mongo.db.collection<CounterDoc>('counters'), 'contact', config.ID_BLOCK_SIZE);
+
+  const sweeper = setInterval(() => {
+    idempotency.sweepExpired(clock()).catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
+  }, IDEMPOTENCY_SWEEP_MS);
+  sweeper.unref();
+  relay.start();
 
   return startService({
     service: SERVICE,
@@ -22,9 +80,23 @@ export async function startContactsCommand(
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     logger,
     metrics,
+    // The gateway enforces 1 MB per contact and 10 MB per bulk; this is the bulk ceiling.
+    jsonLimit: '10mb',
     readiness: [
       { name: 'mongodb', check: () => mongo.ping() },
       { name: 'kafka', check: () => bus.ping() },
+    ],
+    routes: (app) => app.use(createContactRoutes({ handler, ids, idempotency, verifier, clock })),
+    workers: [
+      {
+        name: 'outbox-relay',
+        stop: async () => {
+          clearInterval(sweeper);
+          await relay.stop();
+          // Publish what is pending now rather than leaving it to the next start.
+          await relay.drain().catch(() => undefined);
+        },
+      },
     ],
     closers: [
       { name: 'kafka', close: () => bus.close() },

@@ -14,3 +14,8 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
   res.setHeader('X-Request-Id', id);
   return id;
 }
+
+/** The id `assignRequestId` gave this request (used as the correlation id of what it causes). */
+export function requestIdOf(req: IncomingMessage): string {
+  return String((req as IncomingMessage & { id?: unknown }).id ?? '');
+}

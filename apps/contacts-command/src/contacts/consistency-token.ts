@@ -1,0 +1,7 @@
+/**
+ * `X-Consistency-Token`: which contact version a write produced. Opaque to clients; the query
+ * service decodes it and waits until its read model has applied that version.
+ */
+export function encodeConsistencyToken(contactId: number, version: number): string {
+  return Buffer.from(`c1:${contactId}:${version}`, 'utf8').toString('base64url');
+}
