@@ -28,7 +28,7 @@ import (
 func main() {
 	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP address to listen on")
 	dataDir := flag.String("data-dir", envOr("FERRETDB_DATA_DIR", "data"), "directory for the SQLite databases (created if missing)")
-	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"), "debug, info, warn or error")
+	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"), "debug, info (adds two lines per client connection), warn or error")
 	flag.Parse()
 
 	if err := run(*listen, *dataDir, *logLevel); err != nil {
@@ -74,13 +74,15 @@ func run(listen, dataDir, logLevel string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	logger.Info("ferretdb-local starting", "listen", listen, "data", sqliteURL)
+	// Printed regardless of the log level, so even a warn-level log shows when
+	// the server (re)started and where its data is.
+	fmt.Fprintf(os.Stderr, "ferretdb-local: serving %s from %s\n", listen, sqliteURL)
 
 	if err = f.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 
-	logger.Info("ferretdb-local stopped")
+	fmt.Fprintln(os.Stderr, "ferretdb-local: stopped")
 
 	return nil
 }
