@@ -13,7 +13,6 @@ export const contactsCommandConfigSchema = baseServiceConfig(8081)
     CONTACTS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
     /** How often the outbox relay looks for events the inline path did not publish. */
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
-    ID_BLOCK_SIZE: z.coerce.number().int().min(1).max(100_000).default(100),
     /**
      * Test-only fault points. `crash_after_store` SIGKILLs the process after an event is stored
      * and before it is published, to prove the relay publishes it after a restart.

@@ -8,9 +8,15 @@ import type { ContactsCommandConfig } from './config';
 import { createContactCommandHandler } from './contacts/contact-command-handler';
 import { toKafkaMessage } from './contacts/contact-envelope';
 import { createContactRoutes } from './contacts/contact-routes';
-import { createMongoEventStore, eventStoreIndexes, type CommitDoc } from './event-store/mongo-event-store';
+import {
+  createMongoEventStore,
+  eventStoreIndexes,
+  outboxIndexes,
+  type CommitDoc,
+  type OutboxDoc,
+} from './event-store/mongo-event-store';
 import { createOutboxRelay } from './event-store/outbox-relay';
-import { createIdAllocator, type CounterDoc } from './ids/id-allocator';
+import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from './ids/id-allocator';
 import { createIdempotencyStore, idempotencyIndexes, type IdempotencyDoc } from './idempotency/idempotency-store';
 
 const SERVICE = 'contacts-command';
@@ -33,8 +39,13 @@ export async function startContactsCommand(
 
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
   const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
+  const outbox = mongo.db.collection<OutboxDoc>('contact_outbox');
   const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
-  await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(idempotencyKeys, idempotencyIndexes)]);
+  await Promise.all([
+    ensureIndexes(commits, eventStoreIndexes),
+    ensureIndexes(outbox, outboxIndexes),
+    ensureIndexes(idempotencyKeys, idempotencyIndexes),
+  ]);
 
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
   const admin = await bus.admin();
@@ -43,7 +54,7 @@ export async function startContactsCommand(
   await admin.close();
   const producer = await bus.producer();
 
-  const store = createMongoEventStore<ContactEvent>(commits);
+  const store = createMongoEventStore<ContactEvent>(commits, outbox);
   const relay = createOutboxRelay<ContactEvent>({
     store,
     publish: (events) => producer.send(config.CONTACTS_TOPIC, events.map(toKafkaMessage)),
@@ -65,7 +76,11 @@ export async function startContactsCommand(
       : {}),
   });
   const idempotency = createIdempotencyStore(idempotencyKeys);
-  const ids = createIdAllocator(mongo.db.collection<CounterDoc>('counters'), 'contact', config.ID_BLOCK_SIZE);
+  const ids = createIdAllocator(
+    mongo.db.collection<CounterDoc>('id_counters'),
+    mongo.db.collection<BlockClaimDoc>('id_block_claims'),
+    'contact',
+  );
 
   const sweeper = setInterval(() => {
     idempotency.sweepExpired(clock()).catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));

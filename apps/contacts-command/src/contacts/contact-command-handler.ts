@@ -68,7 +68,7 @@ export function createContactCommandHandler(deps: ContactCommandHandlerDeps): Co
         let commit: CommitDoc<ContactEvent>;
         try {
           commit = await deps.store.append(
-            { stream: contactStream(command.contactId), expectedVersion: read.version, events: envelopes },
+            { stream: contactStream(command.contactId), expectedVersion: read.version, previous: read.lastCommitId, events: envelopes },
             now,
           );
         } catch (error) {
@@ -102,7 +102,7 @@ export function createContactCommandHandler(deps: ContactCommandHandlerDeps): Co
         pending.push({ index, state: after as ContactState, events: envelopes });
       }
       const results = await deps.store.appendMany(
-        pending.map((p) => ({ stream: contactStream(p.state.id), expectedVersion: 0, events: p.events })),
+        pending.map((p) => ({ stream: contactStream(p.state.id), expectedVersion: 0, previous: null, events: p.events })),
         now,
       );
       const stored: CommitDoc<ContactEvent>[] = [];

@@ -8,20 +8,35 @@ export interface StorableEvent {
 }
 
 /**
- * One document per decision ("commit"), holding all events that decision produced: a decision
+ * One document per decision ("commit"), holding every event that decision produced: a decision
  * is stored whole or not at all, which per-event documents cannot promise without transactions
- * (FerretDB has none). `version` is the commit's first event version; as every writer starts at
- * the version it read plus one, the unique (stream, version) index lets exactly one of two
- * concurrent writers win. `published` is the outbox flag the relay works from.
+ * (FerretDB has none). `_id` is `<stream>@<first version>` and `previous` links to the commit
+ * before it, so a stream is read by `_id` lookups only — the one query FerretDB's SQLite
+ * backend answers without scanning the collection. The unique (stream, version) index (and the
+ * `_id` itself) lets exactly one of two writers that read the same version win.
  */
 export interface CommitDoc<E extends StorableEvent> {
   _id: string;
   stream: string;
   version: number;
   last_version: number;
+  previous: string | null;
   events: E[];
-  published: boolean;
   recorded_at: Date;
+}
+
+/**
+ * The outbox: one entry per commit not yet on Kafka, written *before* the commit so a crash
+ * right after the commit still leaves a trace for the relay. An entry whose commit never
+ * appeared (the writer lost a race or died in between) is an orphan the relay removes.
+ * The collection only holds what is in flight, so scanning it stays cheap on FerretDB too.
+ */
+export interface OutboxDoc {
+  _id: string;
+  stream: string;
+  version: number;
+  previous: string | null;
+  created_at: Date;
 }
 
 export class StreamVersionConflict extends Error {
@@ -37,13 +52,16 @@ export class StreamVersionConflict extends Error {
 export interface StreamRead<E> {
   events: E[];
   version: number;
-  /** False when an earlier commit still waits for the relay: publishing inline would reorder. */
+  /** The `_id` of the newest commit, which the next commit links to. */
+  lastCommitId: string | null;
+  /** False when the newest commit still waits for the relay: publishing inline would reorder. */
   allPublished: boolean;
 }
 
 export interface AppendRequest<E> {
   stream: string;
   expectedVersion: number;
+  previous: string | null;
   events: E[];
 }
 
@@ -51,18 +69,22 @@ export interface EventStore<E extends StorableEvent> {
   readStream(stream: string): Promise<StreamRead<E>>;
   /** Appends one commit; throws `StreamVersionConflict` when another writer got there first. */
   append(request: AppendRequest<E>, now: Date): Promise<CommitDoc<E>>;
-  /** Appends many independent commits (bulk create); returns per request the commit or the conflict. */
+  /** Appends many commits to new streams (bulk create); per request the commit or the conflict. */
   appendMany(requests: AppendRequest<E>[], now: Date): Promise<(CommitDoc<E> | StreamVersionConflict)[]>;
-  unpublished(limit: number, recordedBefore: Date): Promise<CommitDoc<E>[]>;
-  /** Streams (among `streams`) that have an unpublished commit below `belowVersion`. */
-  streamsWithEarlierUnpublished(streams: { stream: string; belowVersion: number }[]): Promise<Set<string>>;
+  /** Outbox entries written before `before`, oldest first. */
+  pendingOutbox(limit: number, before: Date): Promise<OutboxDoc[]>;
+  loadCommits(ids: string[]): Promise<Map<string, CommitDoc<E>>>;
+  isPending(commitId: string): Promise<boolean>;
+  /** Removes outbox entries: the commits are on Kafka (or never existed). */
   markPublished(commitIds: string[]): Promise<void>;
 }
 
 export const eventStoreIndexes: IndexDescription[] = [
   { key: { stream: 1, version: 1 }, name: 'stream_version_unique', unique: true },
-  { key: { published: 1, recorded_at: 1 }, name: 'outbox' },
 ];
+export const outboxIndexes: IndexDescription[] = [{ key: { created_at: 1 }, name: 'created_at' }];
+
+const commitId = (stream: string, version: number) => `${stream}@${version}`;
 
 function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date): CommitDoc<E> {
   const first = request.events[0];
@@ -72,33 +94,66 @@ function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date)
     throw new Error(`first event version ${first.aggregate_version} does not follow ${request.expectedVersion}`);
   }
   return {
-    _id: `${request.stream}@${first.aggregate_version}`,
+    _id: commitId(request.stream, first.aggregate_version),
     stream: request.stream,
     version: first.aggregate_version,
     last_version: last.aggregate_version,
+    previous: request.previous,
     events: request.events,
-    published: false,
     recorded_at: now,
   };
 }
 
-export function createMongoEventStore<E extends StorableEvent>(commits: Collection<CommitDoc<E>>): EventStore<E> {
+const toOutbox = <E extends StorableEvent>(commit: CommitDoc<E>): OutboxDoc => ({
+  _id: commit._id,
+  stream: commit.stream,
+  version: commit.version,
+  previous: commit.previous,
+  created_at: commit.recorded_at,
+});
+
+/** Indexes of the documents an unordered insertMany refused as duplicates; rethrows anything else. */
+function duplicateIndexes(error: unknown): Set<number> {
+  const raw = (error as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  if (list.length === 0 || list.some((e) => e.code !== 11000)) throw error;
+  return new Set(list.map((e) => e.index));
+}
+
+export function createMongoEventStore<E extends StorableEvent>(
+  commits: Collection<CommitDoc<E>>,
+  outbox: Collection<OutboxDoc>,
+): EventStore<E> {
+  const isPending = async (id: string) => (await outbox.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+
   return {
     async readStream(stream) {
-      const docs = await commits.find({ stream }, { sort: { version: 1 } }).toArray();
-      const events = docs.flatMap((doc) => doc.events);
-      return {
-        events,
-        version: docs.at(-1)?.last_version ?? 0,
-        allPublished: docs.every((doc) => doc.published),
-      };
+      const events: E[] = [];
+      let version = 0;
+      let lastCommitId: string | null = null;
+      for (;;) {
+        const doc = (await commits.findOne({ _id: commitId(stream, version + 1) } as never)) as CommitDoc<E> | null;
+        if (!doc) break;
+        events.push(...doc.events);
+        version = doc.last_version;
+        lastCommitId = doc._id;
+      }
+      return { events, version, lastCommitId, allPublished: lastCommitId === null || !(await isPending(lastCommitId)) };
     },
 
     async append(request, now) {
       const commit = toCommit(request, now);
       try {
+        await outbox.insertOne(toOutbox(commit));
+      } catch (error) {
+        // Another writer is appending this very version (or died doing so; the relay clears that).
+        if (isDuplicateKeyError(error)) throw new StreamVersionConflict(request.stream, request.expectedVersion);
+        throw error;
+      }
+      try {
         await commits.insertOne(commit as never);
       } catch (error) {
+        await outbox.deleteOne({ _id: commit._id, created_at: commit.recorded_at }).catch(() => undefined);
         if (isDuplicateKeyError(error)) throw new StreamVersionConflict(request.stream, request.expectedVersion);
         throw error;
       }
@@ -107,48 +162,42 @@ export function createMongoEventStore<E extends StorableEvent>(commits: Collecti
 
     async appendMany(requests, now) {
       const docs = requests.map((request) => toCommit(request, now));
-      const failed = new Set<number>();
+      const refused = new Set<number>();
       if (docs.length > 0) {
-        try {
-          await commits.insertMany(docs as never[], { ordered: false });
-        } catch (error) {
-          const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } })
-            .writeErrors;
-          const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-          if (list.length === 0 || list.some((e) => e.code !== 11000)) throw error;
-          for (const e of list) failed.add(e.index);
+        await outbox.insertMany(docs.map(toOutbox), { ordered: false }).catch((error: unknown) => {
+          for (const i of duplicateIndexes(error)) refused.add(i);
+        });
+        const toInsert = docs.filter((_, i) => !refused.has(i));
+        const positions = docs.map((_, i) => i).filter((i) => !refused.has(i));
+        if (toInsert.length > 0) {
+          await commits.insertMany(toInsert as never[], { ordered: false }).catch((error: unknown) => {
+            for (const i of duplicateIndexes(error)) refused.add(positions[i]!);
+          });
         }
       }
-      return docs.map((doc, index) =>
-        failed.has(index)
-          ? new StreamVersionConflict(doc.stream, doc.version - 1)
-          : doc,
-      );
+      return docs.map((doc, index) => (refused.has(index) ? new StreamVersionConflict(doc.stream, doc.version - 1) : doc));
     },
 
-    async unpublished(limit, recordedBefore) {
-      return commits
-        .find({ published: false, recorded_at: { $lt: recordedBefore } } as never, {
-          sort: { recorded_at: 1, stream: 1, version: 1 },
-          limit,
-        })
-        .toArray() as Promise<CommitDoc<E>[]>;
+    async pendingOutbox(limit, before) {
+      return outbox.find({ created_at: { $lt: before } }, { sort: { created_at: 1 }, limit }).toArray();
     },
 
-    async streamsWithEarlierUnpublished(streams) {
-      if (streams.length === 0) return new Set();
-      const blocked = await commits
-        .find(
-          { published: false, $or: streams.map(({ stream, belowVersion }) => ({ stream, version: { $lt: belowVersion } })) } as never,
-          { projection: { stream: 1 } },
-        )
-        .toArray();
-      return new Set(blocked.map((doc) => doc.stream));
+    async loadCommits(ids) {
+      const found = new Map<string, CommitDoc<E>>();
+      // Point lookups in small parallel groups: `_id` equality is what FerretDB pushes down.
+      for (let i = 0; i < ids.length; i += 16) {
+        const docs = await Promise.all(
+          ids.slice(i, i + 16).map((id) => commits.findOne({ _id: id } as never) as Promise<CommitDoc<E> | null>),
+        );
+        for (const doc of docs) if (doc) found.set(doc._id, doc);
+      }
+      return found;
     },
 
-    async markPublished(commitIds) {
-      if (commitIds.length === 0) return;
-      await commits.updateMany({ _id: { $in: commitIds } } as never, { $set: { published: true } } as never);
+    isPending,
+
+    async markPublished(ids) {
+      if (ids.length > 0) await outbox.deleteMany({ _id: { $in: ids } });
     },
   };
 }

@@ -12,6 +12,8 @@ export interface OutboxRelayOptions<E extends StorableEvent> {
   intervalMs?: number;
   /** Commits younger than this are left to the inline path, so the two rarely race. */
   minAgeMs?: number;
+  /** An outbox entry whose commit is still missing after this long was never written. */
+  orphanAfterMs?: number;
   batchSize?: number;
   now?: () => Date;
 }
@@ -38,6 +40,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   const intervalMs = options.intervalMs ?? 500;
   const minAgeMs = options.minAgeMs ?? 2000;
   const batchSize = options.batchSize ?? 500;
+  const orphanAfterMs = options.orphanAfterMs ?? 30_000;
   const now = options.now ?? (() => new Date());
 
   const published = new Counter({
@@ -66,19 +69,33 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   }
 
   async function relayOnce(maxAgeMs: number): Promise<number> {
-    const pending = await store.unpublished(batchSize, new Date(now().getTime() - maxAgeMs));
-    if (pending.length === 0) return 0;
-    const firstVersionByStream = new Map<string, number>();
-    for (const commit of pending) {
-      const seen = firstVersionByStream.get(commit.stream);
-      if (seen === undefined || commit.version < seen) firstVersionByStream.set(commit.stream, commit.version);
+    const current = now();
+    const entries = await store.pendingOutbox(batchSize, new Date(current.getTime() - maxAgeMs));
+    if (entries.length === 0) return 0;
+    const commits = await store.loadCommits(entries.map((entry) => entry._id));
+    const inBatch = new Set(entries.map((entry) => entry._id));
+    const orphans: string[] = [];
+    const ready: CommitDoc<E>[] = [];
+    const blockedStreams = new Set<string>();
+    for (const entry of entries) {
+      const commit = commits.get(entry._id);
+      if (!commit) {
+        // The writer lost its race or died before storing; past the grace period nothing will come.
+        if (current.getTime() - entry.created_at.getTime() > orphanAfterMs) orphans.push(entry._id);
+        else blockedStreams.add(entry.stream);
+        continue;
+      }
+      // An earlier commit of this stream still waiting outside this batch must go first.
+      if (entry.previous && !inBatch.has(entry.previous) && (await store.isPending(entry.previous))) {
+        blockedStreams.add(entry.stream);
+        continue;
+      }
+      ready.push(commit);
     }
-    const blocked = await store.streamsWithEarlierUnpublished(
-      [...firstVersionByStream].filter(([, v]) => v > 1).map(([stream, belowVersion]) => ({ stream, belowVersion })),
-    );
-    const ready = pending.filter((commit) => !blocked.has(commit.stream));
-    if (ready.length > 0) await send(ready, 'relay');
-    return ready.length;
+    const sendable = ready.filter((commit) => !blockedStreams.has(commit.stream));
+    if (orphans.length > 0) await store.markPublished(orphans);
+    if (sendable.length > 0) await send(sendable, 'relay');
+    return sendable.length + orphans.length;
   }
 
   async function drainFrom(maxAgeMs: number): Promise<number> {

@@ -1,6 +1,6 @@
 import { connectMongo, type MongoHandle } from '@reps/mongo';
 import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
-import { createIdAllocator, type CounterDoc } from './id-allocator';
+import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from './id-allocator';
 
 describe('id allocator (real server)', () => {
   let env: TestEnv;
@@ -19,8 +19,9 @@ describe('id allocator (real server)', () => {
 
   it('never hands out an id twice, across allocators sharing the counter and concurrent callers', async () => {
     const counters = mongo.db.collection<CounterDoc>('counters');
-    const a = createIdAllocator(counters, 'contact', 10);
-    const b = createIdAllocator(counters, 'contact', 7);
+    const claims = mongo.db.collection<BlockClaimDoc>('id_block_claims');
+    const a = createIdAllocator(counters, claims, 'contact');
+    const b = createIdAllocator(counters, claims, 'contact');
     const ids = (
       await Promise.all([
         ...Array.from({ length: 50 }, () => a.next()),
