@@ -88,7 +88,7 @@ function createConsumer(consumer: Consumer, options: ConsumerOptions): EventCons
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
           const messages: IncomingMessage[] = batch.messages.map((m) => ({
             topic: batch.topic,
@@ -101,9 +101,13 @@ function createConsumer(consumer: Consumer, options: ConsumerOptions): EventCons
           }));
           await handle({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
           // Only now is the batch durable downstream; committing earlier could lose it on a crash.
+          // (With autoCommit off, kafkajs' commitOffsetsIfNecessary commits nothing: commit explicitly.)
           const last = messages[messages.length - 1];
-          if (last) resolveOffset(last.offset);
-          await commitOffsetsIfNecessary();
+          if (!last) return;
+          resolveOffset(last.offset);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+          ]);
         },
       });
     },

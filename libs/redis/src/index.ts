@@ -63,7 +63,7 @@ export function createTypedQueue<S extends z.ZodType>(params: {
   });
   return {
     queue,
-    add: (name, data, options) => queue.add(name, params.schema.parse(data), options),
+    add: async (name, data, options) => queue.add(name, params.schema.parse(data), options),
     close: () => queue.close(),
   };
 }
