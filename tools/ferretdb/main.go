@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -81,6 +82,8 @@ func run(listen, dataDir, logLevel string) error {
 	// Printed regardless of the log level, so even a warn-level log shows when
 	// the server (re)started and where its data is.
 	fmt.Fprintf(os.Stderr, "ferretdb-local: serving %s from %s\n", listen, sqliteURL)
+
+	go maintainIDIndexes(ctx, abs, 2*time.Second, logger)
 
 	if err = f.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err

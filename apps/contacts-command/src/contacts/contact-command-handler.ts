@@ -77,7 +77,7 @@ export function createContactCommandHandler(deps: ContactCommandHandlerDeps): Co
           continue; // someone else wrote first: decide again on the fresh state
         }
         deps.afterStore?.();
-        await deps.relay.publishInline([commit], read.allPublished);
+        await deps.relay.publishInline([commit], read.lastCommitId);
         return { state: after as ContactState, version: commit.last_version };
       }
       throw new ConflictError('The contact kept changing concurrently; retry the request', 'concurrent_modification');
@@ -116,7 +116,7 @@ export function createContactCommandHandler(deps: ContactCommandHandlerDeps): Co
         }
       });
       deps.afterStore?.();
-      await deps.relay.publishInline(stored, true);
+      await deps.relay.publishInline(stored, null);
       return outcomes;
     },
 

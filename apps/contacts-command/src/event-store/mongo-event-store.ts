@@ -54,8 +54,6 @@ export interface StreamRead<E> {
   version: number;
   /** The `_id` of the newest commit, which the next commit links to. */
   lastCommitId: string | null;
-  /** False when the newest commit still waits for the relay: publishing inline would reorder. */
-  allPublished: boolean;
 }
 
 export interface AppendRequest<E> {
@@ -138,7 +136,7 @@ export function createMongoEventStore<E extends StorableEvent>(
         version = doc.last_version;
         lastCommitId = doc._id;
       }
-      return { events, version, lastCommitId, allPublished: lastCommitId === null || !(await isPending(lastCommitId)) };
+      return { events, version, lastCommitId };
     },
 
     async append(request, now) {

@@ -20,10 +20,10 @@ export interface OutboxRelayOptions<E extends StorableEvent> {
 
 export interface OutboxRelay<E extends StorableEvent> {
   /**
-   * The fast path, right after a successful append. Skipped (left to the relay) when an earlier
-   * commit of the stream is still unpublished, since sending now would put it ahead of that one.
+   * The fast path, right after a successful append. Skipped (left to the relay) when the
+   * commit before it (`previousCommitId`) is still unpublished: sending now would overtake it.
    */
-  publishInline(commits: CommitDoc<E>[], earlierAllPublished: boolean): Promise<void>;
+  publishInline(commits: CommitDoc<E>[], previousCommitId: string | null): Promise<void>;
   /** Publishes everything pending regardless of age; returns how many commits it published. */
   drain(): Promise<number>;
   start(): void;
@@ -56,6 +56,32 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     registers: [options.metrics],
   });
 
+  // Published commits whose outbox entries are not deleted yet. Deleting is batched (on
+  // FerretDB a delete costs ~20 ms, an insert ~1.5 ms), so entries linger briefly; this set
+  // keeps the relay from sending them again meanwhile. After a crash they are resent:
+  // duplicates are allowed, losses are not.
+  const awaitingCleanup = new Set<string>();
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  let cleanup: Promise<void> | undefined;
+  const cleanupDelayMs = Math.min(200, intervalMs);
+
+  function flushCleanup(): Promise<void> {
+    if (cleanupTimer) clearTimeout(cleanupTimer);
+    cleanupTimer = undefined;
+    cleanup ??= (async () => {
+      while (awaitingCleanup.size > 0) {
+        const ids = [...awaitingCleanup].slice(0, 1000);
+        await store.markPublished(ids);
+        for (const id of ids) awaitingCleanup.delete(id);
+      }
+    })()
+      .catch((error: unknown) => logger.warn({ err: error }, 'outbox cleanup failed; will retry'))
+      .finally(() => {
+        cleanup = undefined;
+      });
+    return cleanup;
+  }
+
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<number> | undefined;
   let stopped = false;
@@ -64,13 +90,18 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     const ordered = [...commits].sort((a, b) => (a.stream === b.stream ? a.version - b.version : a.stream < b.stream ? -1 : 1));
     const events = ordered.flatMap((commit) => commit.events);
     await publish(events);
-    await store.markPublished(ordered.map((commit) => commit._id));
+    for (const commit of ordered) awaitingCleanup.add(commit._id);
+    cleanupTimer ??= setTimeout(() => void flushCleanup(), cleanupDelayMs).unref();
     published.inc({ path }, events.length);
   }
 
+  const isUnpublished = async (commitId: string) => !awaitingCleanup.has(commitId) && (await store.isPending(commitId));
+
   async function relayOnce(maxAgeMs: number): Promise<number> {
     const current = now();
-    const entries = await store.pendingOutbox(batchSize, new Date(current.getTime() - maxAgeMs));
+    const entries = (await store.pendingOutbox(batchSize + awaitingCleanup.size, new Date(current.getTime() - maxAgeMs)))
+      .filter((entry) => !awaitingCleanup.has(entry._id))
+      .slice(0, batchSize);
     if (entries.length === 0) return 0;
     const commits = await store.loadCommits(entries.map((entry) => entry._id));
     const inBatch = new Set(entries.map((entry) => entry._id));
@@ -86,7 +117,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
         continue;
       }
       // An earlier commit of this stream still waiting outside this batch must go first.
-      if (entry.previous && !inBatch.has(entry.previous) && (await store.isPending(entry.previous))) {
+      if (entry.previous && !inBatch.has(entry.previous) && (await isUnpublished(entry.previous))) {
         blockedStreams.add(entry.stream);
         continue;
       }
@@ -128,9 +159,10 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   }
 
   return {
-    async publishInline(commits, earlierAllPublished) {
-      if (!earlierAllPublished || commits.length === 0) return;
+    async publishInline(commits, previousCommitId) {
+      if (commits.length === 0) return;
       try {
+        if (previousCommitId && (await isUnpublished(previousCommitId))) return;
         await send(commits, 'inline');
       } catch (error) {
         // Stored is durable: the relay will publish it; the client's write still succeeded.
@@ -141,7 +173,9 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     drain: async () => {
       // A round already in progress may use the age filter; run one more without it.
       await round;
-      return runRound(0);
+      const count = await runRound(0);
+      await flushCleanup();
+      return count;
     },
     start() {
       stopped = false;
@@ -152,6 +186,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
       stopped = true;
       if (timer) clearTimeout(timer);
       await round;
+      await flushCleanup();
     },
   };
 }
