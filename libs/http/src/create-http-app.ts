@@ -16,6 +16,12 @@ export interface HttpAppOptions {
   isShuttingDown?: () => boolean;
   /** Max JSON body size (body-parser syntax), default `1mb`. */
   jsonLimit?: string;
+  /**
+   * Mounts middleware that must run before any request body is read (after health, readiness
+   * and metrics): security headers, CORS, authentication, rate limits, per-route body parsers.
+   * Rejecting a caller here costs nothing, whereas the JSON parser reads up to `jsonLimit` first.
+   */
+  beforeBody?: (app: Express) => void;
   /** Mounts the service's own routes, between the common middleware and the error handler. */
   routes?: (app: Express) => void;
 }
@@ -79,6 +85,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.send(await metrics.metrics());
   });
 
+  options.beforeBody?.(app);
+
+  // A body an earlier parser (from `beforeBody`) already read is left alone by this one.
   app.use(express.json({ limit: jsonLimit, strict: true, type: ['application/json', 'application/*+json'] }));
 
   options.routes?.(app);

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import express from 'express';
 import { ConflictError, RateLimitedError, ValidationError } from '@reps/errors';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { createHttpApp } from './create-http-app';
@@ -16,7 +17,13 @@ describe('createHttpApp', () => {
       metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
       readiness: [{ name: 'redis', check: async () => { if (!redisUp) throw new Error('connection refused'); } }],
       jsonLimit: '1kb',
+      beforeBody: (app) => {
+        // A route with a larger limit of its own, and a guard that rejects before any body is read.
+        app.use('/big', express.json({ limit: '8kb' }));
+        app.use('/guarded', (_req, _res, next) => next(new RateLimitedError(3)));
+      },
       routes: (app) => {
+        app.post('/big', (req, res) => void res.json({ size: JSON.stringify(req.body).length }));
         app.post('/echo', (req, res) => void res.json({ body: req.body }));
         app.get('/conflict', () => { throw new ConflictError('already there', 'idempotency_key_reused'); });
         app.get('/invalid', () => { throw new ValidationError([{ field: 'email', message: 'Invalid email' }]); });
@@ -69,6 +76,14 @@ describe('createHttpApp', () => {
       body: JSON.stringify({ a: 'x'.repeat(2048) }),
     });
     expect(large.status).toBe(413);
+  });
+
+  it('runs beforeBody middleware before the shared JSON parser', async () => {
+    const body = JSON.stringify({ a: 'x'.repeat(4096) });
+    const big = await fetch(`${base}/big`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(big.status).toBe(200);
+    const guarded = await fetch(`${base}/guarded`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(guarded.status).toBe(429);
   });
 
   it('renders AppErrors with their code, details and Retry-After', async () => {

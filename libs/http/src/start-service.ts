@@ -15,6 +15,8 @@ export interface StartServiceOptions {
   metrics: Registry;
   readiness: ReadinessCheck[];
   routes?: (app: Express) => void;
+  /** See `HttpAppOptions.beforeBody`. */
+  beforeBody?: (app: Express) => void;
   jsonLimit?: string;
   /**
    * Work that runs beside HTTP (consumers, workers), stopped right after the server stops
@@ -50,6 +52,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     readiness: options.readiness,
     isShuttingDown: () => lifecycle.shuttingDown,
     ...(options.jsonLimit ? { jsonLimit: options.jsonLimit } : {}),
+    ...(options.beforeBody ? { beforeBody: options.beforeBody } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
   });
   const server = createServer(app);
