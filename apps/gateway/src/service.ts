@@ -1,19 +1,70 @@
+import express from 'express';
+import { createTokenVerifier, requireScope, resolveJwtSecret, type TokenVerifier } from '@reps/auth';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { closeRedis, createRedisConnection, pingRedis } from '@reps/redis';
 import type { GatewayConfig } from './config';
+import { CONTACT_OPERATIONS, scopeBase } from './contacts/contact-operations';
+import { createContactRoutes } from './contacts/contact-routes';
+import { createDocsRoutes } from './docs/docs-page';
+import { createRateLimit } from './hygiene/rate-limit';
+import { createApiSecurityHeaders, createCors } from './hygiene/security';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { createUpstreamClient } from './upstream/upstream-client';
 
 const SERVICE = 'gateway';
 
-async function upstreamHealthy(baseUrl: string): Promise<void> {
-  const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1500) });
-  if (!res.ok) throw new Error(`healthz answered ${res.status}`);
+export interface GatewayOptions extends StartOptions {
+  /** Separates rate-limit counters of tests sharing one Redis. */
+  rateLimitKeyPrefix?: string;
 }
 
-export async function startGateway(config: GatewayConfig, { handleSignals = true, exit }: StartOptions = {}): Promise<ServiceHandle> {
+function createVerifier(config: GatewayConfig, warn: (message: string) => void): TokenVerifier {
+  const secret = resolveJwtSecret(config, config.NODE_ENV, warn);
+  return createTokenVerifier({
+    ...(secret ? { secret } : {}),
+    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
+    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
+    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+  });
+}
+
+export async function startGateway(
+  config: GatewayConfig,
+  { handleSignals = true, exit, rateLimitKeyPrefix }: GatewayOptions = {},
+): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
+  const verifier = createVerifier(config, (message) => logger.warn(message));
   const redis = createRedisConnection(config.REDIS_URL, { connectionName: SERVICE });
+  const upstream = (name: string, baseUrl: string) =>
+    createUpstreamClient({
+      name,
+      baseUrl,
+      connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      connections: config.UPSTREAM_CONNECTIONS,
+      retryAfterSeconds: config.UPSTREAM_RETRY_AFTER_S,
+      logger,
+    });
+  const command = upstream('contacts-command', config.CONTACTS_COMMAND_URL);
+  const query = upstream('contacts-query', config.CONTACTS_QUERY_URL);
+  const openApi = JSON.stringify(buildOpenApiDocument());
+  const bulkPaths = CONTACT_OPERATIONS.filter((op) => op.kind === 'bulk').map(
+    (op) => `${scopeBase(op.scope)}${op.path}`,
+  );
+
+  const rateLimit = createRateLimit({
+    redis,
+    points: config.RATE_LIMIT_POINTS,
+    windowSeconds: config.RATE_LIMIT_WINDOW_S,
+    costOf: (req) =>
+      req.method === 'POST' && bulkPaths.includes(`${req.baseUrl}${req.path}`)
+        ? config.RATE_LIMIT_BULK_COST
+        : 1,
+    ...(rateLimitKeyPrefix ? { keyPrefix: rateLimitKeyPrefix } : {}),
+    logger,
+  });
 
   return startService({
     service: SERVICE,
@@ -22,12 +73,42 @@ export async function startGateway(config: GatewayConfig, { handleSignals = true
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     logger,
     metrics,
+    jsonLimit: config.BODY_LIMIT,
     readiness: [
       { name: 'redis', check: () => pingRedis(redis) },
-      { name: 'contacts-command', check: () => upstreamHealthy(config.CONTACTS_COMMAND_URL) },
-      { name: 'contacts-query', check: () => upstreamHealthy(config.CONTACTS_QUERY_URL) },
+      { name: 'contacts-command', check: () => command.healthy() },
+      { name: 'contacts-query', check: () => query.healthy() },
     ],
-    closers: [{ name: 'redis', close: () => closeRedis(redis) }],
+    // Order matters: CORS preflights and the docs need no token; then every /api request is
+    // authenticated and counted before a byte of its body is read.
+    beforeBody: (app) => {
+      app.use(createCors(config.CORS_ORIGINS));
+      app.use(createDocsRoutes());
+      app.use(createApiSecurityHeaders(config.CORS_ORIGINS.length > 0));
+      app.get('/openapi.json', (_req, res) => {
+        res.type('application/json').setHeader('Cache-Control', 'no-cache').send(openApi);
+      });
+      for (const scope of ['user', 'company'] as const) {
+        app.use(scopeBase(scope), requireScope(verifier, scope), rateLimit);
+      }
+      for (const path of bulkPaths) {
+        app.post(
+          path,
+          express.json({
+            limit: config.BULK_BODY_LIMIT,
+            strict: true,
+            type: ['application/json', 'application/*+json'],
+          }),
+        );
+      }
+    },
+    routes: (app) => {
+      app.use(createContactRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
+    },
+    closers: [
+      { name: 'upstreams', close: () => Promise.all([command.close(), query.close()]) },
+      { name: 'redis', close: () => closeRedis(redis) },
+    ],
     handleSignals,
     ...(exit ? { exit } : {}),
   });

@@ -1,0 +1,300 @@
+import { z } from 'zod';
+import { BULK_MAX, Contact } from '@reps/contracts';
+import { CONTACT_OPERATIONS, scopeBase, type ContactOperation } from '../contacts/contact-operations';
+import { ContactListQuery, LIST_LIMIT_DEFAULT } from '../contacts/list-query';
+import {
+  BulkCreateResponse,
+  ContactListResponse,
+  ContactResponse,
+  ErrorResponse,
+  FieldIssueSchema,
+} from './response-schemas';
+
+type Json = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) for every schema in `entries`, cross-referenced by id. */
+function components(entries: [string, z.ZodType][], io: 'input' | 'output'): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of entries) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  // Each generated schema names itself as a standalone document; inside `components` it is not one.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+  );
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed JSON, an unknown or invalid query parameter, or a malformed `If-Match` / `Idempotency-Key` header',
+  401: 'Missing, malformed, invalid or expired bearer token',
+  403: 'A valid token of the other scope (a user token on a company route, or the reverse)',
+  404: 'No such contact, or one outside the caller scope (indistinguishable on purpose)',
+  409: 'Conflict: `contact_discarded`, `concurrent_modification`, `idempotency_key_reused` or `idempotency_key_in_progress`',
+  412: '`If-Match` names a version that is no longer current',
+  413: `Body over the size limit (1 MB; 10 MB for bulk) or more than ${BULK_MAX} contacts in a bulk`,
+  415: 'Unsupported body charset or content encoding',
+  422: 'Field validation failed, including read-only (`is read-only`) and unknown (`is not a known field`) fields; `details` names each field',
+  429: 'Rate limit exceeded; retry after `Retry-After` seconds',
+  503: 'A dependency is down or too slow; retry after `Retry-After` seconds',
+};
+
+const header = (description: string, schema: Json = { type: 'string' }) => ({ description, schema });
+
+const REQUEST_ID_HEADER = header(
+  'The request id: the caller’s `X-Request-Id` when well-formed, else a generated one',
+);
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': header('Requests allowed per window for this principal', { type: 'integer' }),
+  'RateLimit-Remaining': header('Requests left in the current window', { type: 'integer' }),
+  'RateLimit-Reset': header('Seconds until the window resets', { type: 'integer' }),
+  'RateLimit-Policy': header('The limit and its window, e.g. `600;w=60`'),
+};
+const RETRY_AFTER = { 'Retry-After': header('Seconds to wait before retrying', { type: 'integer' }) };
+
+const HEADER_PARAMETERS: Record<ContactOperation['headers'][number], Json> = {
+  'idempotency-key': {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'Makes a retry safe: the same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is a 409. Keys are per principal and live 24 h.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
+  },
+  'if-match': {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description: 'The `ETag` of the version you last saw, e.g. `W/"3"`; a stale one is a 412.',
+    schema: { type: 'string', pattern: '^((W/)?"[0-9]{1,15}"|\\*)$' },
+  },
+  'x-consistency-token': {
+    name: 'X-Consistency-Token',
+    in: 'header',
+    required: false,
+    description:
+      'The `X-Consistency-Token` of a write: the read waits (bounded) until it reflects that write.',
+    schema: { type: 'string', minLength: 1, maxLength: 512 },
+  },
+};
+
+function successResponse(op: ContactOperation): Json {
+  const schema =
+    op.kind === 'list'
+      ? ref('ContactListResponse')
+      : op.kind === 'bulk'
+        ? ref('BulkCreateResponse')
+        : ref('ContactResponse');
+  const headers: Json = { 'X-Request-Id': REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS };
+  if (op.upstream === 'command' && op.kind !== 'bulk') {
+    headers['ETag'] = header('The contact version, `W/"<version>"`; send it back as `If-Match`');
+    headers['X-Consistency-Token'] = header('Send it on a read to see this write');
+  }
+  if (op.kind === 'create') headers['Location'] = header('The URL of the new contact');
+  if (op.headers.includes('idempotency-key'))
+    headers['Idempotent-Replayed'] = header('`true` when this is a replay of an earlier answer', {
+      type: 'string',
+      enum: ['true'],
+    });
+  if (op.kind === 'get' || op.kind === 'list')
+    headers['X-Consistency'] = header('`stale` when the consistency wait ran out before the read caught up', {
+      type: 'string',
+      enum: ['stale'],
+    });
+  const description =
+    op.kind === 'list'
+      ? 'A page of contacts'
+      : op.kind === 'bulk'
+        ? 'Per-item results (created or failed); the request as a whole succeeded'
+        : op.kind === 'create'
+          ? 'Created'
+          : 'The contact';
+  return { description, headers, content: { 'application/json': { schema } } };
+}
+
+function errorResponse(status: number): Json {
+  const headers: Json = { 'X-Request-Id': REQUEST_ID_HEADER };
+  if (status === 429 || status === 503) Object.assign(headers, RETRY_AFTER);
+  if (status === 429) Object.assign(headers, RATE_LIMIT_HEADERS);
+  return {
+    description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+    headers,
+    content: { 'application/json': { schema: ref('ErrorResponse') } },
+  };
+}
+
+function listParameters(): Json[] {
+  return Object.entries(ContactListQuery.shape).map(([name, schema]) => {
+    // Parameters are documented as the values they denote (integers as integers), which is
+    // also how clients and fuzzers serialize them into the query string.
+    const { $schema: _schema, ...json } = z.toJSONSchema((schema as z.ZodOptional<z.ZodType>).unwrap(), {
+      io: 'output',
+      target: 'draft-2020-12',
+    }) as Json;
+    if (name === 'limit') json['default'] = LIST_LIMIT_DEFAULT;
+    const description = typeof json['description'] === 'string' ? json['description'] : undefined;
+    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: json };
+  });
+}
+
+function operationObject(op: ContactOperation): Json {
+  const parameters: Json[] = [];
+  if (op.path.includes(':id')) {
+    parameters.push({
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'The contact id',
+      schema: { type: 'integer', minimum: 1 },
+    });
+  }
+  if (op.kind === 'list') parameters.push(...listParameters());
+  for (const name of op.headers) parameters.push(HEADER_PARAMETERS[name]);
+
+  const responses: Json = {};
+  for (const status of [...op.statuses].sort((a, b) => a - b)) {
+    responses[String(status)] = status === op.success ? successResponse(op) : errorResponse(status);
+  }
+  const operation: Json = {
+    operationId: op.operationId,
+    tags: [op.scope === 'user' ? 'User contacts' : 'Company contacts'],
+    summary: op.summary,
+    description: op.description,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    responses,
+  };
+  if (op.body) {
+    const body = ref(op.body.schemaName);
+    operation['requestBody'] = {
+      required: true,
+      description: op.body.wrapped ? 'The contact, bare or wrapped as `{"contact": {...}}`' : undefined,
+      content: {
+        'application/json': {
+          schema: op.body.wrapped
+            ? {
+                anyOf: [
+                  body,
+                  {
+                    type: 'object',
+                    properties: { contact: body },
+                    required: ['contact'],
+                    additionalProperties: false,
+                  },
+                ],
+              }
+            : body,
+        },
+      },
+    };
+  }
+  return operation;
+}
+
+const operationsPaths = (): Json => {
+  const paths: Record<string, Json> = {};
+  for (const op of CONTACT_OPERATIONS) {
+    const path = `${scopeBase(op.scope)}${op.path.replace(/:(\w+)/g, '{$1}')}`;
+    (paths[path] ??= {})[op.method.toLowerCase()] = operationObject(op);
+  }
+  return paths;
+};
+
+const probe = (summary: string, ok: string, schema: Json, extra: Json = {}): Json => ({
+  get: {
+    operationId: summary
+      .replace(/\W+(\w)/g, (_m, c: string) => c.toUpperCase())
+      .replace(/^\w/, (c) => c.toLowerCase()),
+    tags: ['Operations'],
+    summary,
+    security: [],
+    responses: {
+      '200': { description: ok, content: { 'application/json': { schema } } },
+      ...extra,
+    },
+  },
+});
+
+const PROBE_BODY = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    service: { type: 'string' },
+    checks: { type: 'object', additionalProperties: { type: 'string' } },
+    unavailable: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['status', 'service'],
+};
+
+/** The OpenAPI 3.1 document of the public API, generated from the zod contracts and the operation table. */
+export function buildOpenApiDocument(): Json {
+  const inputs = new Map<string, z.ZodType>();
+  for (const op of CONTACT_OPERATIONS) if (op.body) inputs.set(op.body.schemaName, op.body.schema);
+  const schemas = {
+    ...components([...inputs], 'input'),
+    ...components(
+      [
+        ['Contact', Contact],
+        ['ContactResponse', ContactResponse],
+        ['ContactListResponse', ContactListResponse],
+        ['BulkCreateResponse', BulkCreateResponse],
+        ['ErrorResponse', ErrorResponse],
+        ['FieldIssue', FieldIssueSchema],
+      ],
+      'output',
+    ),
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Reps CRM API',
+      version: '2025-06',
+      description: [
+        'The public API of Reps CRM, served by the gateway. Every operation takes `Authorization: Bearer <JWT>`',
+        '(HS256; claims `scope` = `user` | `company`, `company_id`, `sub` = user id for user tokens, `exp`).',
+        'A **user** token sees and changes only the contacts the rep owns; a **company** token only the contacts',
+        "created on the company's website or through the Company API. Anything outside the caller scope is a 404.",
+        '',
+        'Errors share one envelope: `{"error": {"code", "message", "details"?}, "meta": {"request_id"}}`.',
+        'Every answer carries `X-Request-Id` and, on `/api` routes, `RateLimit-*` headers.',
+        '',
+        'Generated from the zod contracts in `libs/contracts` by `node tools/generate-docs.cjs`; do not edit by hand.',
+      ].join('\n'),
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    tags: [
+      { name: 'User contacts', description: 'A rep’s own contacts (user tokens)' },
+      {
+        name: 'Company contacts',
+        description: 'Contacts from the company website and Company API (company tokens)',
+      },
+      { name: 'Operations', description: 'Liveness and readiness probes (no token)' },
+    ],
+    security: [{ bearerAuth: [] }],
+    paths: {
+      ...operationsPaths(),
+      '/healthz': probe('Liveness probe', 'The process is alive', PROBE_BODY),
+      '/readyz': probe('Readiness probe', 'Redis and both upstream services answer', PROBE_BODY, {
+        '503': {
+          description: 'A dependency is down, or the gateway is shutting down',
+          content: { 'application/json': { schema: PROBE_BODY } },
+        },
+      }),
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'HS256 (or RS256 via JWKS) JWT with `scope`, `company_id`, `sub` (user tokens) and `exp`',
+        },
+      },
+      schemas,
+    },
+  };
+}
