@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes the event JSON Schemas (docs/events/*.schema.json) and the AsyncAPI document
-// (docs/asyncapi.json) generated from the zod contracts in libs/contracts.
+// (docs/asyncapi.json) generated from the zod contracts in libs/contracts, and the gateway's
+// OpenAPI 3.1 document (docs/openapi.json) generated from the same contracts.
 //
 //   node tools/generate-docs.cjs           write the files
 //   node tools/generate-docs.cjs --check   exit 1 if the files on disk are not what would be written (CI)
@@ -17,12 +18,12 @@ const eventsDir = path.join(root, 'docs', 'events');
 
 function buildContracts() {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const build = spawnSync(process.execPath, [tsc, '-b', 'libs/contracts/tsconfig.json'], {
+  const build = spawnSync(process.execPath, [tsc, '-b', 'libs/contracts/tsconfig.json', 'apps/gateway/tsconfig.json'], {
     cwd: root,
     stdio: 'inherit',
   });
   if (build.status !== 0) {
-    console.error('generate-docs: building libs/contracts failed (see above)');
+    console.error('generate-docs: building libs/contracts and apps/gateway failed (see above)');
     process.exit(build.status ?? 1);
   }
 }
@@ -47,8 +48,11 @@ async function main() {
   buildContracts();
   const { generateEventDocs } = require(path.join(root, 'libs/contracts/dist/index.js'));
 
+  const { buildOpenApiDocument } = require(path.join(root, 'apps/gateway/dist/openapi/openapi-document.js'));
+
   const expected = new Map();
-  for (const doc of generateEventDocs()) {
+  const docs = [...generateEventDocs(), { path: 'docs/openapi.json', content: buildOpenApiDocument() }];
+  for (const doc of docs) {
     const file = path.join(root, doc.path);
     expected.set(file, await render(file, doc.content));
   }
@@ -74,7 +78,7 @@ async function main() {
     ];
     if (problems.length > 0) {
       console.error(
-        `generate-docs --check: the event docs are out of date:\n${problems.join('\n')}\n` +
+        `generate-docs --check: the generated docs are out of date:\n${problems.join('\n')}\n` +
           'Run `node tools/generate-docs.cjs` and commit the result.',
       );
       process.exit(1);
