@@ -153,8 +153,8 @@ describe('contacts-command write API (real MongoDB-compatible server and Kafka)'
       [companyC, 'POST', COMPANY, { first_name: 'NoOwner' }, 422, 'validation_failed'],
       [companyC, 'POST', COMPANY, { first_name: 'A', user_id: 1, origin: 'user_app' }, 422, 'validation_failed'],
     ];
-    for (const [principal, method, path, body, status, code] of cases) {
-      const res = await svc.request(principal, method, path, body);
+    for (const [index, [principal, method, path, body, status, code]] of cases.entries()) {
+      const res = await svc.request(principal, method, path, body, { 'x-request-id': `bad-input-${index}` });
       expect({ body, status: res.status }).toEqual({ body, status });
       expect((await json<ErrorBody>(res)).error.code).toBe(code);
     }
@@ -162,6 +162,9 @@ describe('contacts-command write API (real MongoDB-compatible server and Kafka)'
     const fields = (await json<ErrorBody>(readOnly)).error.details?.map((d) => d.field).sort();
     expect(fields).toEqual(['created_at', 'id']);
     expect(await commitCount()).toBe(before);
+    // Correlation ids are the request ids: no event anywhere on the topic came from these requests.
+    const events = await svc.topicEvents(1);
+    expect(events.filter((e) => e.correlation_id.startsWith('bad-input-'))).toEqual([]);
   });
 
   it('answers 401 without a valid token and 403 for the other scope', async () => {
