@@ -1,0 +1,241 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { mintToken, type Principal } from '@reps/auth';
+import { boundPort, closeServer, listen, type ServiceHandle } from '@reps/http';
+import { connectMongo, type MongoHandle } from '@reps/mongo';
+import { createKafkaEventBus } from '@reps/kafka';
+import { freePort, uniqueName, waitFor, type TestEnv } from '@reps/testing';
+import { gatewayConfigSchema } from '../config';
+import { startGateway } from '../service';
+
+export const TEST_SECRET = 'gateway-test-secret-0123456789abcdefgh';
+const REPO_ROOT = resolve(__dirname, '../../../..');
+
+export interface GatewayUnderTest {
+  base: string;
+  handle: ServiceHandle;
+  token(principal: Principal): Promise<string>;
+  request(
+    principal: Principal | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A gateway in this process on a free port, with its own rate-limit counters. */
+export async function startGatewayUnderTest(
+  env: TestEnv,
+  overrides: Record<string, string> = {},
+): Promise<GatewayUnderTest> {
+  const config = gatewayConfigSchema.parse({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    REDIS_URL: env.redisUrl,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    ...overrides,
+  });
+  const handle = await startGateway(config, {
+    handleSignals: false,
+    exit: () => undefined,
+    rateLimitKeyPrefix: uniqueName('gw-rl'),
+  });
+  const base = `http://127.0.0.1:${handle.port}`;
+  const token = (principal: Principal) => mintToken(TEST_SECRET, principal);
+  return {
+    base,
+    handle,
+    token,
+    async request(principal, method, path, body, headers = {}) {
+      return fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(principal ? { authorization: `Bearer ${await token(principal)}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+    },
+    close: () => handle.shutdown(),
+  };
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface EchoUpstream {
+  url: string;
+  requests: RecordedRequest[];
+  /** What the next answers are; default 200 `{"ok":true}`. `hang` never answers. */
+  respond: {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+    hang?: boolean;
+    delayMs?: number;
+  };
+  close(): Promise<void>;
+}
+
+/** A real HTTP server standing in for an upstream service, recording what the gateway sent. */
+export async function startEchoUpstream(): Promise<EchoUpstream> {
+  const requests: RecordedRequest[] = [];
+  const hung = new Set<import('node:http').ServerResponse>();
+  const upstream: EchoUpstream = {
+    url: '',
+    requests,
+    respond: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
+    async close() {
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await closeServer(server);
+    },
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const { status, headers, body, hang, delayMs } = upstream.respond;
+      if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      }
+      if (hang) {
+        hung.add(res);
+        return;
+      }
+      setTimeout(() => res.writeHead(status, headers).end(body), delayMs ?? 0);
+    });
+  });
+  await listen(server, 0, '127.0.0.1');
+  upstream.url = `http://127.0.0.1:${boundPort(server)}`;
+  return upstream;
+}
+
+interface RunningApp {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+async function spawnApp(name: string, env: Record<string, string>): Promise<RunningApp> {
+  const main = join(REPO_ROOT, 'apps', name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b tsconfig.json)`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`${name} exited with ${child.exitCode}: ${output.join('').slice(-2000)}`);
+        const res = await fetch(`${url}/readyz`);
+        return res.status === 200;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: `${name} to be ready` },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { name, url, child, output };
+}
+
+async function stopApp(app: RunningApp): Promise<void> {
+  if (app.child.exitCode !== null) return;
+  const exited = new Promise((done) => app.child.once('exit', done));
+  app.child.kill('SIGTERM');
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface StackUnderTest {
+  commandUrl: string;
+  queryUrl: string;
+  /** The command service's database: its event store proves that a denied write wrote nothing. */
+  commandDb: MongoHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * The services behind the gateway as real processes from their builds, isolated from other
+ * tests by their own databases and topic: contacts-command, contacts-projection, contacts-query.
+ */
+export async function startStack(env: TestEnv): Promise<StackUnderTest> {
+  const topic = uniqueName('crm.contacts.gw');
+  const commandDbName = uniqueName('gw_cmd').replace(/-/g, '_');
+  const readDbName = uniqueName('gw_read').replace(/-/g, '_');
+  const common = {
+    NODE_ENV: 'test',
+    AUTH_JWT_SECRET: TEST_SECRET,
+    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    MONGO_URL: env.mongoUrl,
+    CONTACTS_TOPIC: topic,
+  };
+  const apps: RunningApp[] = [];
+  try {
+    apps.push(
+      await spawnApp('contacts-command', {
+        ...common,
+        MONGO_DB: commandDbName,
+        CONTACTS_TOPIC_PARTITIONS: '3',
+        OUTBOX_RELAY_INTERVAL_MS: '200',
+      }),
+    );
+    apps.push(await spawnApp('contacts-projection', { ...common, MONGO_DB: readDbName }));
+    apps.push(await spawnApp('contacts-query', { ...common, MONGO_DB: readDbName }));
+  } catch (error) {
+    await Promise.all(apps.map(stopApp));
+    throw error;
+  }
+  const commandDb = await connectMongo({ url: env.mongoUrl, dbName: commandDbName, appName: 'gateway-test' });
+  return {
+    commandUrl: apps[0]!.url,
+    queryUrl: apps[2]!.url,
+    commandDb,
+    async close() {
+      await Promise.all(apps.map(stopApp));
+      await commandDb.db.dropDatabase().catch(() => undefined);
+      const readDb = await connectMongo({ url: env.mongoUrl, dbName: readDbName, appName: 'gateway-test' });
+      await readDb.db.dropDatabase().catch(() => undefined);
+      await readDb.close();
+      await commandDb.close();
+      const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('gw-test') });
+      const admin = await bus.admin();
+      await admin.deleteTopics([topic]).catch(() => undefined);
+      await admin.close();
+      await bus.close();
+    },
+  };
+}
