@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTACT_OPERATIONS, scopeBase } from '../contacts/contact-operations';
+import { buildOpenApiDocument } from './openapi-document';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const doc = buildOpenApiDocument() as Json;
+const operation = (method: string, path: string): Json => doc['paths'][path][method];
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3.1 with a bearer JWT scheme required everywhere but the probes', () => {
+    expect(doc['openapi']).toBe('3.1.0');
+    expect(doc['components'].securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    expect(doc['security']).toEqual([{ bearerAuth: [] }]);
+    expect(operation('get', '/healthz').security).toEqual([]);
+  });
+
+  it('documents every contacts operation of the spec, in both scopes, with restore and user bulk', () => {
+    const documented = Object.entries(doc['paths'] as Json)
+      .flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((line) => line.includes('/api/'))
+      .sort();
+    const base = (s: string) => `/api/${s}/crm/v202506/contacts`;
+    expect(documented).toEqual(
+      [
+        ...['company', 'user'].flatMap((s) => [
+          `GET ${base(s)}`,
+          `POST ${base(s)}`,
+          `GET ${base(s)}/{id}`,
+          `PATCH ${base(s)}/{id}`,
+          `DELETE ${base(s)}/{id}`,
+          `POST ${base(s)}/{id}/restore`,
+        ]),
+        `POST ${base('user')}/bulk`,
+      ].sort(),
+    );
+  });
+
+  it.each(CONTACT_OPERATIONS.map((op) => [op.operationId, op] as const))(
+    '%s documents each status it can answer',
+    (_id, op) => {
+      const path = `${scopeBase(op.scope)}${op.path.replace(/:(\w+)/g, '{$1}')}`;
+      const documented = operation(op.method.toLowerCase(), path);
+      const statuses = Object.keys(documented['responses']).map(Number);
+      for (const status of [400, 401, 403, 429, 503, op.success]) expect(statuses).toContain(status);
+      if (op.path.includes(':id')) expect(statuses).toContain(404);
+      if (op.body) expect(statuses).toEqual(expect.arrayContaining([413, 415, 422]));
+      expect(documented['responses']['429'].headers['Retry-After']).toBeDefined();
+      expect(documented['responses']['503'].headers['Retry-After']).toBeDefined();
+      for (const status of statuses.filter((s) => s >= 400)) {
+        expect(documented['responses'][String(status)].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/ErrorResponse',
+        });
+      }
+    },
+  );
+
+  it('takes request bodies from the zod contracts, marking read-only fields as forbidden', () => {
+    const schemas = doc['components'].schemas as Json;
+    expect(schemas['UserContactCreateBody'].additionalProperties).toBe(false);
+    expect(schemas['UserContactCreateBody'].properties.id).toEqual({ not: {} });
+    expect(schemas['UserContactCreateBody'].properties.user_id).toEqual({ not: {} });
+    expect(schemas['CompanyContactCreateBody'].required).toContain('user_id');
+    expect(schemas['UserBulkCreateBody'].properties.contacts).toMatchObject({
+      maxItems: 1000,
+      minItems: 1,
+      items: { $ref: '#/components/schemas/UserContactCreateBody' },
+    });
+    expect(schemas['ContactResponse'].properties.contact).toEqual({ $ref: '#/components/schemas/Contact' });
+    const list = operation('get', '/api/user/crm/v202506/contacts');
+    expect(list.parameters.find((p: Json) => p.name === 'limit').schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 25,
+    });
+  });
+
+  it('is what docs/openapi.json holds (run node tools/generate-docs.cjs when this fails)', () => {
+    const onDisk = JSON.parse(readFileSync(join(__dirname, '../../../../docs/openapi.json'), 'utf8')) as Json;
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+});
