@@ -75,7 +75,7 @@ describe('an event stored right before a crash is published after the restart', 
     const contactId = stored[0]!.events[0]!.aggregate_id;
 
     child = await startProcess(port, {});
-    const events = await readTopic(bus, settings.topic, 1);
+    const events = await readTopic(bus, settings.topic, 1, (seen) => seen.some((e) => e.aggregate_id === contactId));
     expect(events.filter((e) => e.aggregate_id === contactId).map((e) => e.type)).toEqual(['contact.created']);
     await waitFor(async () => (await outbox.countDocuments({})) === 0, { what: 'outbox emptied' });
 

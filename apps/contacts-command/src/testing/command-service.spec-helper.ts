@@ -20,7 +20,7 @@ export interface CommandUnderTest {
   token(principal: Principal): Promise<string>;
   request(principal: Principal, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Every event on this test's topic, parsed with the public contract schema. */
-  topicEvents(expectAtLeast: number, timeoutMs?: number): Promise<ContactEvent[]>;
+  topicEvents(expectAtLeast: number, until?: (events: ContactEvent[]) => boolean): Promise<ContactEvent[]>;
   close(): Promise<void>;
 }
 
@@ -42,14 +42,20 @@ export function isolatedSettings(env: TestEnv) {
   };
 }
 
-export async function readTopic(bus: EventBus, topic: string, expectAtLeast: number, timeoutMs = 20_000) {
+export async function readTopic(
+  bus: EventBus,
+  topic: string,
+  expectAtLeast: number,
+  until: (events: ContactEvent[]) => boolean = () => true,
+  timeoutMs = 20_000,
+) {
   const events: ContactEvent[] = [];
   const consumer = await bus.consumer({ groupId: uniqueName('reader'), topics: [topic], fromBeginning: true });
   await consumer.run(async (batch) => {
     for (const message of batch.messages) events.push(ContactEvent.parse(JSON.parse(message.value!.toString('utf8'))));
   });
   try {
-    await waitFor(() => events.length >= expectAtLeast, { timeoutMs, what: `${expectAtLeast} events on ${topic}` });
+    await waitFor(() => events.length >= expectAtLeast && until(events), { timeoutMs, what: `${expectAtLeast} events on ${topic}` });
     // Give stragglers (e.g. an unexpected duplicate) a moment to show up before asserting.
     await new Promise((resolve) => setTimeout(resolve, 500));
     return [...events];
@@ -92,7 +98,7 @@ export async function startCommandUnderTest(env: TestEnv, overrides: Record<stri
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
     },
-    topicEvents: (expectAtLeast, timeoutMs) => readTopic(bus, settings.topic, expectAtLeast, timeoutMs),
+    topicEvents: (expectAtLeast, until) => readTopic(bus, settings.topic, expectAtLeast, until),
     async close() {
       await handle.shutdown();
       const admin = await bus.admin();
