@@ -1,4 +1,4 @@
-import { createTokenVerifier, resolveJwtSecret } from '@reps/auth';
+import { createTokenVerifierFromConfig } from '@reps/auth';
 import type { ContactEvent } from '@reps/contracts';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
@@ -28,13 +28,7 @@ export async function startContactsCommand(
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
-  const secret = resolveJwtSecret(config, config.NODE_ENV, (message) => logger.warn(message));
-  const verifier = createTokenVerifier({
-    ...(secret ? { secret } : {}),
-    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
-    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
-    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
-  });
+  const verifier = createTokenVerifierFromConfig(config, config.NODE_ENV, (message) => logger.warn(message));
   const clock = () => new Date();
 
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });

@@ -2,6 +2,7 @@ export { principalFromClaims, tokenClaimsSchema, type Principal, type Scope } fr
 export {
   authConfigSchema,
   createTokenVerifier,
+  createTokenVerifierFromConfig,
   DEVELOPMENT_JWT_SECRET,
   mintToken,
   resolveJwtSecret,

@@ -96,3 +96,21 @@ export async function mintToken(
   if (principal.scope === 'user') jwt.setSubject(String(principal.userId));
   return jwt.sign(new TextEncoder().encode(secret));
 }
+
+/**
+ * The verifier a service builds from its parsed config: the configured secret and/or JWKS,
+ * the development secret (with a warning) outside production, a start-up error in production.
+ */
+export function createTokenVerifierFromConfig(
+  config: AuthConfig,
+  nodeEnv: string,
+  warn: (message: string) => void,
+): TokenVerifier {
+  const secret = resolveJwtSecret(config, nodeEnv, warn);
+  return createTokenVerifier({
+    ...(secret ? { secret } : {}),
+    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
+    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
+    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+  });
+}
