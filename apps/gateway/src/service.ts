@@ -1,5 +1,5 @@
 import express from 'express';
-import { createTokenVerifier, requireScope, resolveJwtSecret, type TokenVerifier } from '@reps/auth';
+import { createTokenVerifierFromConfig, requireScope } from '@reps/auth';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { closeRedis, createRedisConnection, pingRedis } from '@reps/redis';
@@ -19,23 +19,13 @@ export interface GatewayOptions extends StartOptions {
   rateLimitKeyPrefix?: string;
 }
 
-function createVerifier(config: GatewayConfig, warn: (message: string) => void): TokenVerifier {
-  const secret = resolveJwtSecret(config, config.NODE_ENV, warn);
-  return createTokenVerifier({
-    ...(secret ? { secret } : {}),
-    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
-    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
-    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
-  });
-}
-
 export async function startGateway(
   config: GatewayConfig,
   { handleSignals = true, exit, rateLimitKeyPrefix }: GatewayOptions = {},
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
-  const verifier = createVerifier(config, (message) => logger.warn(message));
+  const verifier = createTokenVerifierFromConfig(config, config.NODE_ENV, (message) => logger.warn(message));
   const redis = createRedisConnection(config.REDIS_URL, { connectionName: SERVICE });
   const upstream = (name: string, baseUrl: string) =>
     createUpstreamClient({
