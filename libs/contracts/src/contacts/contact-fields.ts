@@ -123,7 +123,13 @@ export function metadataProblem(value: Record<string, unknown>): string | undefi
     if (typeof current !== 'object') return 'must contain only JSON values';
     if (next.depth > METADATA_MAX_DEPTH) return `must not nest deeper than ${METADATA_MAX_DEPTH} levels`;
     if (Array.isArray(current)) {
-      for (const item of current) pending.push({ value: item, depth: next.depth + 1 });
+      for (const item of current) {
+        // FerretDB (our development/CI server) cannot store an array directly inside an array;
+        // accepting one would store on MongoDB and fail with a 500 on FerretDB.
+        if (Array.isArray(item))
+          return 'must not contain an array directly inside an array (wrap it in an object)';
+        pending.push({ value: item, depth: next.depth + 1 });
+      }
       continue;
     }
     const prototype: unknown = Object.getPrototypeOf(current);
@@ -149,7 +155,7 @@ export const Metadata = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .meta({
-    description: `Free-form JSON object, at most ${METADATA_MAX_BYTES} bytes serialized; keys at any depth must not start with "$" or contain "."`,
+    description: `Free-form JSON object, at most ${METADATA_MAX_BYTES} bytes serialized; keys at any depth must not start with "$" or contain "."; no array directly inside an array`,
   });
 
 /**

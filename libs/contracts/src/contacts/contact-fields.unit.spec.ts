@@ -173,6 +173,12 @@ describe('contact field rules', () => {
       );
     });
 
+    it('rejects an array directly inside an array, at any depth (FerretDB cannot store one)', () => {
+      rejects('metadata', { m: [[1]] }, /array directly inside an array/);
+      rejects('metadata', { a: { b: [{ c: [1, [2]] }] } }, /array directly inside an array/);
+      accepts('metadata', { m: [{ inner: [1, 2] }, 3] });
+    });
+
     it(`is at most ${METADATA_MAX_BYTES} bytes serialized`, () => {
       const fits = { blob: 'x'.repeat(METADATA_MAX_BYTES - '{"blob":""}'.length) };
       accepts('metadata', fits);
