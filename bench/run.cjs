@@ -1,0 +1,1069 @@
+#!/usr/bin/env node
+// The benchmark suite: every figure of DESIGN §5 next to the raw limit of the same servers,
+// measured in the same run. Started by `npm run bench` (bench/bench.sh), which builds, starts
+// the local servers unless KAFKA_BROKERS / MONGO_URL / REDIS_URL are given, and runs this.
+// Writes bench/results/latest.json and latest.md (see README "Benchmarks" for every setting).
+//
+// Everything is bounded: each HTTP load level runs for BENCH_SECONDS, each raw loop stops at a
+// count or a time limit, waits have deadlines, and the whole run has a budget (BENCH_BUDGET_S);
+// a phase that no longer fits is reported as skipped, not run. Traffic goes to 127.0.0.1 only.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { Kafka, Partitioners, logLevel } = require('kafkajs');
+const { MongoClient } = require('mongodb');
+const IORedis = require('ioredis');
+const { mintToken } = require('../libs/auth/dist/index.js');
+const { load } = require('./lib/load.cjs');
+const { ROOT, startNode, stop, stopAll, withCpu, infraPids } = require('./lib/processes.cjs');
+const raw = require('./lib/raw.cjs');
+const { summarizeProfile, newestProfile } = require('./lib/profile.cjs');
+const { seedBatch, SEARCH_TERM, FILTER_STATUS, FILTER_LEAD_TYPE } = require('./lib/seed.cjs');
+const { summarize, perSecond, ratio, round, sleep } = require('./lib/stats.cjs');
+const { renderMarkdown } = require('./lib/report.cjs');
+
+// ---------------------------------------------------------------------------------------------
+// Settings (README "Benchmarks" documents each one).
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const num = (name, full, quick) => {
+  const value = env[name] !== undefined && env[name] !== '' ? Number(env[name]) : QUICK ? quick : full;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const cfg = {
+  quick: QUICK,
+  seconds: num('BENCH_SECONDS', 10, 3),
+  levels: (env.BENCH_CONNECTIONS || (QUICK ? '1,8' : '1,8,32')).split(',').map(Number),
+  bulks: num('BENCH_BULKS', 10, 3),
+  tenantSize: num('BENCH_TENANT_SIZE', 100_000, 5_000),
+  lagRate: num('BENCH_LAG_RATE', 5, 5),
+  lagSeconds: num('BENCH_LAG_SECONDS', 20, 6),
+  listConnections: num('BENCH_LIST_CONNECTIONS', 4, 2),
+  rawCount: num('BENCH_RAW_N', 2000, 500),
+  rawMs: num('BENCH_RAW_MS', 8000, 3000),
+  budgetS: num('BENCH_BUDGET_S', 780, 400),
+  portBase: num('BENCH_PORT_BASE', 18180, 18180),
+  only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null,
+  profile: env.BENCH_PROFILE !== '0',
+};
+const PHASES = ['kafka', 'single', 'bulk', 'lag', 'list', 'rebuild', 'notifier'];
+if (cfg.only)
+  for (const p of cfg.only)
+    if (!PHASES.includes(p)) throw new Error(`BENCH_ONLY: unknown phase ${p} (${PHASES.join(', ')})`);
+if (cfg.levels.some((c) => !Number.isInteger(c) || c < 1 || c > 256))
+  throw new Error('BENCH_CONNECTIONS: integers 1-256, comma-separated');
+const OUT = path.resolve(
+  ROOT,
+  env.BENCH_OUT || (cfg.only ? 'bench/results/partial' : 'bench/results/latest'),
+);
+const BROKERS = (env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+const MONGO_URL = env.MONGO_URL || 'mongodb://127.0.0.1:27017';
+const REDIS_URL = env.REDIS_URL || 'redis://127.0.0.1:6379';
+const INFRA_DIR = env.BENCH_INFRA_DIR || path.join(ROOT, '.infra');
+const SECRET = `bench-${randomUUID()}`;
+const RUN = Date.now().toString(36);
+const RUN_DIR = path.join(ROOT, 'bench/results/run', RUN);
+const DB_COMMAND = `bench_cmd_${RUN}`;
+const DB_READ = `bench_read_${RUN}`;
+const TOPIC = `bench.contacts.${RUN}`;
+const API = '/api/user/crm/v202506/contacts';
+// Tenants of this run (company ids unique per run, so a shared Redis never mixes rate-limit counters).
+const COMPANY = 100_000 + (Math.floor(Date.now() / 1000) % 1_000_000) * 10;
+const PRINCIPALS = {
+  single: { scope: 'user', userId: 42, companyId: COMPANY + 1 },
+  lag: { scope: 'user', userId: 43, companyId: COMPANY + 2 },
+  seed: { scope: 'user', userId: 44, companyId: COMPANY + 3 },
+};
+const PORTS = {
+  gateway: cfg.portBase,
+  command: cfg.portBase + 1,
+  query: cfg.portBase + 2,
+  projection: cfg.portBase + 4,
+  hello: cfg.portBase + 10,
+  profGateway: cfg.portBase + 11,
+  profCommand: cfg.portBase + 12,
+};
+
+const started = Date.now();
+const deadline = started + cfg.budgetS * 1000;
+const remainingS = () => Math.round((deadline - Date.now()) / 1000);
+const log = (message) =>
+  process.stderr.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${message}\n`);
+
+/** The command line that reproduces a group of figures on its own. */
+function reproduce(phase, vars) {
+  const parts = [`BENCH_ONLY=${phase}`];
+  if (cfg.quick) parts.push('BENCH_QUICK=1');
+  for (const name of vars) if (env[name]) parts.push(`${name}=${env[name]}`);
+  return `${parts.join(' ')} npm run bench`;
+}
+
+const results = { figures: [], skipped: [], profiles: {} };
+function figure(entry) {
+  results.figures.push(entry);
+  const v = entry.value === null ? 'n/a' : `${entry.value} ${entry.unit}`;
+  log(
+    `  ${entry.figure}${entry.conditions?.concurrency ? ` (c=${entry.conditions.concurrency})` : ''}: ${v}${entry.p50_ms !== undefined ? `, p50 ${entry.p50_ms} ms, p99 ${entry.p99_ms} ms` : ''}${entry.raw ? ` | raw ${entry.raw.value} ${entry.raw.unit}, ratio ${entry.ratio}` : ''}`,
+  );
+}
+function skip(phase, figureName, reason) {
+  results.skipped.push({ phase, figure: figureName, reason });
+  log(`  ${figureName}: ${reason}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services under test.
+const services = {};
+const tokens = {};
+let pids = {};
+
+function logFile(name) {
+  return path.join(RUN_DIR, `${name}.log`);
+}
+
+async function startStack() {
+  const common = { AUTH_JWT_SECRET: SECRET, KAFKA_BROKERS: BROKERS.join(','), MONGO_URL, REDIS_URL };
+  services.command = await startNode({
+    name: 'contacts-command',
+    script: 'apps/contacts-command/dist/main.js',
+    port: PORTS.command,
+    env: { ...common, MONGO_DB: DB_COMMAND, CONTACTS_TOPIC: TOPIC },
+    logFile: logFile('contacts-command'),
+  });
+  services.projection = await startNode({
+    name: 'contacts-projection',
+    script: 'apps/contacts-projection/dist/main.js',
+    port: PORTS.projection,
+    env: {
+      ...common,
+      MONGO_DB: DB_READ,
+      CONTACTS_TOPIC: TOPIC,
+      PROJECTION_GROUP_ID: `bench-projection-${RUN}`,
+      GENERATION_POLL_MS: '500',
+    },
+    logFile: logFile('contacts-projection'),
+    timeoutMs: 60_000,
+  });
+  services.query = await startNode({
+    name: 'contacts-query',
+    script: 'apps/contacts-query/dist/main.js',
+    port: PORTS.query,
+    env: { ...common, MONGO_DB: DB_READ },
+    logFile: logFile('contacts-query'),
+  });
+  services.gateway = await startNode({
+    name: 'gateway',
+    script: 'apps/gateway/dist/main.js',
+    port: PORTS.gateway,
+    env: gatewayEnv(common, PORTS.command),
+    logFile: logFile('gateway'),
+  });
+  pids = {
+    gateway: services.gateway.pid,
+    command: services.command.pid,
+    query: services.query.pid,
+    projection: services.projection.pid,
+    ...infraPids(INFRA_DIR),
+  };
+}
+
+function gatewayEnv(common, commandPort) {
+  return {
+    ...common,
+    CONTACTS_COMMAND_URL: `http://127.0.0.1:${commandPort}`,
+    CONTACTS_QUERY_URL: `http://127.0.0.1:${PORTS.query}`,
+    // The limiter still runs (one Redis round trip per request, as in production), with a
+    // ceiling the benchmark never reaches, so no request is refused by it.
+    RATE_LIMIT_POINTS: '1000000',
+    RATE_LIMIT_WINDOW_S: '60',
+  };
+}
+
+const auth = (token) => ({ authorization: `Bearer ${token}` });
+const jsonHeaders = (token) => ({ ...auth(token), 'content-type': 'application/json' });
+
+/** Whether contacts-query serves the list endpoint yet (the read side is built in stages). */
+async function readSideAvailable() {
+  try {
+    const res = await fetch(`${services.query.url}${API}?limit=1`, {
+      headers: auth(tokens.lag),
+      signal: AbortSignal.timeout(5000),
+    });
+    await res.arrayBuffer();
+    return res.status === 200
+      ? { ok: true }
+      : {
+          ok: false,
+          reason: `contacts-query answers ${res.status} on GET ${API} (list endpoint not built yet)`,
+        };
+  } catch (error) {
+    return { ok: false, reason: `contacts-query list probe failed: ${error.message}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases.
+
+async function phaseKafka() {
+  log('kafka: raw kafkajs produce rate (awaited one by one, then 1000-message batches)');
+  const { result: r, cpu } = await withCpu(infraPids(INFRA_DIR), () =>
+    raw.kafkaProduce({
+      brokers: BROKERS,
+      topic: `${TOPIC}.raw-produce`,
+      count: cfg.rawCount * 2,
+      batches: 30,
+      ms: cfg.rawMs,
+    }),
+  );
+  results.raw.kafka_produce = r;
+  const cmd = reproduce('kafka', ['BENCH_RAW_N', 'BENCH_RAW_MS']);
+  figure({
+    phase: 'kafka',
+    figure: 'raw kafkajs produce, awaited one by one',
+    value: r.one_by_one.rate,
+    unit: 'msg/s',
+    conditions: {
+      messages: r.one_by_one.messages,
+      value_bytes: r.value_bytes,
+      settings: 'idempotent, acks=all, 1 in flight (as contacts-command)',
+    },
+    cpu,
+    reproduce: cmd,
+  });
+  figure({
+    phase: 'kafka',
+    figure: 'raw kafkajs produce, 1000-message batches',
+    value: r.batched.rate,
+    unit: 'msg/s',
+    conditions: {
+      messages: r.batched.messages,
+      value_bytes: r.value_bytes,
+      settings: 'idempotent, acks=all, 1 in flight',
+    },
+    cpu,
+    reproduce: cmd,
+  });
+}
+
+const CREATE_BODY = JSON.stringify({
+  first_name: 'Bench',
+  last_name: 'Mark',
+  email: 'bench@example.com',
+  phone: '+1 555 0100200',
+  status: 'lead',
+});
+
+async function phaseSingle() {
+  const cmd = reproduce('single', ['BENCH_SECONDS', 'BENCH_CONNECTIONS']);
+  const hello = await startNode({
+    name: 'hello-express',
+    script: 'bench/hello-express.cjs',
+    port: PORTS.hello,
+    logFile: logFile('hello-express'),
+  });
+  try {
+    for (const c of cfg.levels) {
+      log(
+        `single create, c=${c}: express hello-world, contacts-command direct, through the gateway (${cfg.seconds} s each)`,
+      );
+      const h = await withCpu({ hello: hello.pid }, () =>
+        load({ url: `${hello.url}/`, connections: c, seconds: cfg.seconds }),
+      );
+      const d = await withCpu(pids, () =>
+        load({
+          url: `${services.command.url}${API}`,
+          method: 'POST',
+          headers: jsonHeaders(tokens.single),
+          body: CREATE_BODY,
+          connections: c,
+          seconds: cfg.seconds,
+        }),
+      );
+      const g = await withCpu(pids, () =>
+        load({
+          url: `${services.gateway.url}${API}`,
+          method: 'POST',
+          headers: jsonHeaders(tokens.single),
+          body: CREATE_BODY,
+          connections: c,
+          seconds: cfg.seconds,
+        }),
+      );
+      const helloRaw = {
+        figure: 'bare express hello-world (GET /)',
+        value: h.result.rps,
+        unit: 'req/s',
+        p50_ms: h.result.p50_ms,
+        p99_ms: h.result.p99_ms,
+      };
+      figure({
+        phase: 'single',
+        figure: 'raw: bare express hello-world',
+        value: h.result.rps,
+        unit: 'req/s',
+        p50_ms: h.result.p50_ms,
+        p99_ms: h.result.p99_ms,
+        conditions: { concurrency: c, duration_s: cfg.seconds, non_2xx: h.result.non_2xx + h.result.errors },
+        cpu: h.cpu,
+        reproduce: cmd,
+      });
+      figure({
+        phase: 'single',
+        figure: 'single create, contacts-command direct',
+        value: d.result.rps,
+        unit: 'req/s',
+        p50_ms: d.result.p50_ms,
+        p99_ms: d.result.p99_ms,
+        conditions: {
+          concurrency: c,
+          duration_s: cfg.seconds,
+          non_2xx: d.result.non_2xx + d.result.errors,
+          status_codes: d.result.status_codes,
+        },
+        raw: helloRaw,
+        ratio: ratio(d.result.rps, h.result.rps),
+        cpu: d.cpu,
+        reproduce: cmd,
+      });
+      figure({
+        phase: 'single',
+        figure: 'single create through the gateway',
+        value: g.result.rps,
+        unit: 'req/s',
+        p50_ms: g.result.p50_ms,
+        p99_ms: g.result.p99_ms,
+        conditions: {
+          concurrency: c,
+          duration_s: cfg.seconds,
+          non_2xx: g.result.non_2xx + g.result.errors,
+          status_codes: g.result.status_codes,
+        },
+        raw: helloRaw,
+        ratio: ratio(g.result.rps, h.result.rps),
+        vs_direct: ratio(g.result.rps, d.result.rps),
+        cpu: g.cpu,
+        reproduce: cmd,
+      });
+    }
+  } finally {
+    await stop(hello);
+  }
+  if (cfg.profile) await profileSingleCreate();
+}
+
+/**
+ * A separate, profiled pass (so the profiler's overhead touches no reported figure): a second
+ * contacts-command and gateway with `node --cpu-prof`, loaded at the middle concurrency level;
+ * SIGTERM makes both write their profile, summarised as top functions and packages by self time.
+ */
+async function profileSingleCreate() {
+  const c = cfg.levels[Math.floor(cfg.levels.length / 2)];
+  log(
+    `profile: gateway and contacts-command under node --cpu-prof, single create at c=${c} for ${cfg.seconds} s`,
+  );
+  const dirs = {
+    gateway: path.join(RUN_DIR, 'profiles/gateway'),
+    command: path.join(RUN_DIR, 'profiles/contacts-command'),
+  };
+  const common = { AUTH_JWT_SECRET: SECRET, KAFKA_BROKERS: BROKERS.join(','), MONGO_URL, REDIS_URL };
+  const command = await startNode({
+    name: 'contacts-command (profiled)',
+    script: 'apps/contacts-command/dist/main.js',
+    port: PORTS.profCommand,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dirs.command}`],
+    env: { ...common, MONGO_DB: DB_COMMAND, CONTACTS_TOPIC: TOPIC },
+    logFile: logFile('contacts-command-profiled'),
+  });
+  const gateway = await startNode({
+    name: 'gateway (profiled)',
+    script: 'apps/gateway/dist/main.js',
+    port: PORTS.profGateway,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dirs.gateway}`],
+    env: gatewayEnv(common, PORTS.profCommand),
+    logFile: logFile('gateway-profiled'),
+  });
+  let run;
+  let loadStart;
+  let loadEnd;
+  try {
+    await load({
+      url: `${gateway.url}${API}`,
+      method: 'POST',
+      headers: jsonHeaders(tokens.single),
+      body: CREATE_BODY,
+      connections: c,
+      seconds: 1,
+    }); // warm-up
+    loadStart = performance.now();
+    run = await withCpu({ gateway: gateway.pid, command: command.pid, ...infraPids(INFRA_DIR) }, () =>
+      load({
+        url: `${gateway.url}${API}`,
+        method: 'POST',
+        headers: jsonHeaders(tokens.single),
+        body: CREATE_BODY,
+        connections: c,
+        seconds: cfg.seconds,
+      }),
+    );
+    loadEnd = performance.now();
+  } finally {
+    await stop(gateway);
+    await stop(command);
+  }
+  for (const [name, dir] of Object.entries(dirs)) {
+    const file = newestProfile(dir);
+    const exitedAt = name === 'gateway' ? gateway.exitedAt : command.exitedAt;
+    // Only the samples of the measured load: the profile ends at the process exit.
+    const window = { fromEndMs: exitedAt - loadStart, toEndMs: exitedAt - loadEnd };
+    if (file)
+      results.profiles[name] = {
+        ...summarizeProfile(file, { window }),
+        load: { concurrency: c, seconds: cfg.seconds, rps: run.result.rps, cpu: run.cpu },
+      };
+  }
+}
+
+async function phaseBulk() {
+  const cmd = reproduce('bulk', ['BENCH_BULKS', 'BENCH_RAW_MS']);
+  log('bulk: raw insertMany / bulk upsert rate of the store server');
+  const { result: mongo, cpu } = await withCpu(infraPids(INFRA_DIR), () =>
+    raw.mongoWrites({
+      url: MONGO_URL,
+      db: `bench_raw_${RUN}`,
+      count: cfg.rawCount,
+      batches: 10,
+      ms: cfg.rawMs,
+    }),
+  );
+  results.raw.mongo_writes = mongo;
+  const cmdRaw = reproduce('bulk', ['BENCH_RAW_N', 'BENCH_RAW_MS']);
+  figure({
+    phase: 'bulk',
+    figure: 'raw: insertOne, awaited one by one',
+    value: mongo.insert_one.rate,
+    unit: 'docs/s',
+    conditions: { docs: mongo.insert_one.docs, doc_bytes: mongo.doc_bytes },
+    cpu,
+    reproduce: cmdRaw,
+  });
+  figure({
+    phase: 'bulk',
+    figure: 'raw: insertOne, 8 concurrent loops',
+    value: mongo.insert_one_concurrent.rate,
+    unit: 'docs/s',
+    conditions: {
+      docs: mongo.insert_one_concurrent.docs,
+      concurrency: mongo.insert_one_concurrent.concurrency,
+      doc_bytes: mongo.doc_bytes,
+    },
+    cpu,
+    reproduce: cmdRaw,
+  });
+  figure({
+    phase: 'bulk',
+    figure: 'raw: insertMany, 1000 docs per call',
+    value: mongo.insert_many.rate,
+    unit: 'docs/s',
+    conditions: { docs: mongo.insert_many.docs, doc_bytes: mongo.doc_bytes },
+    cpu,
+    reproduce: cmdRaw,
+  });
+  figure({
+    phase: 'bulk',
+    figure: 'raw: bulkWrite of 1000 upserts by _id',
+    value: mongo.bulk_upsert.rate,
+    unit: 'docs/s',
+    conditions: { docs: mongo.bulk_upsert.docs, doc_bytes: mongo.doc_bytes },
+    cpu,
+    reproduce: cmdRaw,
+  });
+
+  log(`bulk: ${cfg.bulks} × 1000-contact bulks through the gateway, one after another`);
+  const body = JSON.stringify({
+    contacts: Array.from({ length: 1000 }, (_, i) => ({
+      first_name: `Bulk${i}`,
+      last_name: 'Load',
+      email: `bulk${i}@example.com`,
+      status: 'lead',
+    })),
+  });
+  const durations = [];
+  let created = 0;
+  const run = await withCpu(pids, async () => {
+    const t0 = performance.now();
+    for (let i = 0; i < cfg.bulks && Date.now() < deadline - 60_000; i++) {
+      const t = performance.now();
+      const res = await fetch(`${services.gateway.url}${API}/bulk`, {
+        method: 'POST',
+        headers: jsonHeaders(tokens.single),
+        body,
+        signal: AbortSignal.timeout(120_000),
+      });
+      const answer = await res.json();
+      if (res.status !== 200)
+        throw new Error(`bulk answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+      created += answer.meta.created;
+      durations.push(performance.now() - t);
+    }
+    return performance.now() - t0;
+  });
+  const rate = perSecond(created, run.result);
+  const s = summarize(durations);
+  figure({
+    phase: 'bulk',
+    figure: 'bulk create through the gateway (1000 per bulk)',
+    value: rate,
+    unit: 'contacts/s',
+    p50_ms: s.p50,
+    p99_ms: s.p99,
+    conditions: { bulks: durations.length, concurrency: 1, created },
+    raw: { figure: 'raw insertMany, 1000 docs per call', value: mongo.insert_many.rate, unit: 'docs/s' },
+    ratio: ratio(rate, mongo.insert_many.rate),
+    cpu: run.cpu,
+    reproduce: cmd,
+  });
+}
+
+async function phaseLag(readSide) {
+  const cmd = reproduce('lag', ['BENCH_LAG_RATE', 'BENCH_LAG_SECONDS']);
+  const name = 'write-to-read lag (201 → listable)';
+  if (!readSide.ok) return skip('lag', name, `not available: ${readSide.reason}`);
+  log(`lag: raw Kafka produce → consume latency at ${cfg.lagRate}/s`);
+  const kafkaLag = await raw.kafkaEndToEnd({
+    brokers: BROKERS,
+    topic: `${TOPIC}.raw-e2e`,
+    rate: cfg.lagRate,
+    seconds: Math.min(cfg.lagSeconds, 10),
+  });
+  results.raw.kafka_end_to_end = kafkaLag;
+  figure({
+    phase: 'lag',
+    figure: 'raw: Kafka produce → consume latency',
+    value: kafkaLag.p50,
+    unit: 'ms (p50)',
+    p50_ms: kafkaLag.p50,
+    p99_ms: kafkaLag.p99,
+    conditions: { rate_per_s: cfg.lagRate, samples: kafkaLag.samples },
+    reproduce: cmd,
+  });
+
+  log(
+    `lag: ${cfg.lagRate} creates/s for ${cfg.lagSeconds} s through the gateway; a poller lists the newest 100 back to back`,
+  );
+  const token = tokens.lag;
+  const writes = new Map(); // id → { ok201At, seenAt }
+  const seenEarly = new Map();
+  let polling = true;
+  let polls = 0;
+  let pollErrors = 0;
+  const poller = (async () => {
+    while (polling) {
+      try {
+        const res = await fetch(`${services.gateway.url}${API}?limit=100&sort=-created_at`, {
+          headers: auth(token),
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = await res.json();
+        const at = performance.now();
+        polls += 1;
+        if (res.status !== 200) pollErrors += 1;
+        for (const c of body.contacts ?? []) {
+          const w = writes.get(c.id);
+          if (w) w.seenAt ??= at;
+          else if (!seenEarly.has(c.id)) seenEarly.set(c.id, at);
+        }
+      } catch {
+        pollErrors += 1;
+      }
+      await sleep(20);
+    }
+  })();
+  const total = Math.round(cfg.lagRate * cfg.lagSeconds);
+  const posts = [];
+  let failures = 0;
+  const run = await withCpu(pids, async () => {
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / cfg.lagRate - performance.now();
+      if (wait > 0) await sleep(wait);
+      posts.push(
+        fetch(`${services.gateway.url}${API}`, {
+          method: 'POST',
+          headers: jsonHeaders(token),
+          body: JSON.stringify({ first_name: `Lag${i}`, last_name: 'Probe', status: 'lead' }),
+          signal: AbortSignal.timeout(30_000),
+        })
+          .then(async (res) => {
+            const at = performance.now();
+            const body = await res.json();
+            if (res.status !== 201) throw new Error(String(res.status));
+            writes.set(body.contact.id, { ok201At: at, seenAt: seenEarly.get(body.contact.id) });
+          })
+          .catch(() => {
+            failures += 1;
+          }),
+      );
+    }
+    await Promise.all(posts);
+    const waitUntil = performance.now() + 20_000;
+    while ([...writes.values()].some((w) => w.seenAt === undefined) && performance.now() < waitUntil)
+      await sleep(50);
+  });
+  polling = false;
+  await poller;
+  const lags = [...writes.values()]
+    .filter((w) => w.seenAt !== undefined)
+    .map((w) => Math.max(0, w.seenAt - w.ok201At));
+  const s = summarize(lags);
+  figure({
+    phase: 'lag',
+    figure: name,
+    value: s.p50,
+    unit: 'ms (p50)',
+    p50_ms: s.p50,
+    p99_ms: s.p99,
+    conditions: {
+      rate_per_s: cfg.lagRate,
+      duration_s: cfg.lagSeconds,
+      writes: writes.size,
+      never_seen: writes.size - lags.length,
+      failed_writes: failures,
+      polls,
+      poll_errors: pollErrors,
+      poll: 'GET ?limit=100&sort=-created_at back to back, 20 ms pause; seen = poll answer arrival',
+    },
+    raw: { figure: 'Kafka produce → consume latency (p50)', value: kafkaLag.p50, unit: 'ms' },
+    ratio: ratio(s.p50, kafkaLag.p50),
+    cpu: run.cpu,
+    reproduce: cmd,
+  });
+}
+
+/** Sum of a Prometheus counter/gauge over all its label sets, from a /metrics text. */
+function metricSum(text, name) {
+  let sum = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      sum = (sum ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+async function projectionMetrics() {
+  const res = await fetch(`${services.projection.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  return {
+    applied: metricSum(text, 'projection_events_applied_total'),
+    lag: metricSum(text, 'projection_consumer_lag'),
+  };
+}
+
+async function phaseList(readSide) {
+  const cmd = reproduce('list', ['BENCH_TENANT_SIZE', 'BENCH_SECONDS', 'BENCH_LIST_CONNECTIONS']);
+  if (!readSide.ok) {
+    skip('list', 'projection catch-up from offset 0 (seeding)', `not available: ${readSide.reason}`);
+    return skip('list', 'list latency on a large tenant', `not available: ${readSide.reason}`);
+  }
+  const n = cfg.tenantSize;
+  const { companyId, userId } = PRINCIPALS.seed;
+  if (!results.raw.mongo_writes)
+    results.raw.mongo_writes = await raw.mongoWrites({
+      url: MONGO_URL,
+      db: `bench_raw_${RUN}`,
+      count: 10,
+      batches: 10,
+      ms: cfg.rawMs,
+    });
+  const upsertRate = results.raw.mongo_writes.bulk_upsert.rate;
+
+  // Seed: contact.created events in 1000-message batches straight onto the topic (documented in
+  // bench/lib/seed.cjs); the live projection builds the read model from them.
+  log(
+    `list: seeding a ${n}-contact tenant (events straight to the topic, the projection builds the read model)`,
+  );
+  const before = await projectionMetrics();
+  if (before.applied === null)
+    return skip(
+      'list',
+      'list latency on a large tenant',
+      'not available: contacts-projection exposes no projection_events_applied_total',
+    );
+  const kafka = new Kafka({ clientId: 'reps-bench-seed', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const at = Date.UTC(2025, 0, 1);
+  const t0 = performance.now();
+  let produced = 0;
+  try {
+    for (let from = 0; from < n; from += 1000) {
+      await producer.send({
+        topic: TOPIC,
+        acks: -1,
+        messages: seedBatch({
+          from,
+          to: Math.min(n, from + 1000),
+          firstContactId: 10_000_000,
+          companyId,
+          userId,
+          at,
+        }),
+      });
+      produced = Math.min(n, from + 1000);
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const producedMs = performance.now() - t0;
+  // Wait for the projection, leaving budget for the list loads and what follows.
+  const reserveS = 5 * (cfg.seconds + 8) + 60;
+  let now = await projectionMetrics();
+  let appliedAt = performance.now();
+  let lastApplied = now.applied;
+  const catchUp = await withCpu(pids, async () => {
+    while (now.applied - before.applied < produced && remainingS() > reserveS) {
+      await sleep(500);
+      now = await projectionMetrics();
+      if (now.applied !== lastApplied) {
+        lastApplied = now.applied;
+        appliedAt = performance.now();
+      }
+    }
+  });
+  const applied = now.applied - before.applied;
+  const complete = applied >= produced;
+  const catchRate = perSecond(applied, appliedAt - t0);
+  results.seed = {
+    tenant_contacts: n,
+    produced,
+    produce_ms: Math.round(producedMs),
+    applied,
+    complete,
+    method:
+      'contact.created events produced to the topic in 1000-message batches (bench/lib/seed.cjs); the live projection builds the read model',
+  };
+  figure({
+    phase: 'list',
+    figure: 'projection catch-up, live consumer (seeding)',
+    value: catchRate,
+    unit: 'events/s',
+    conditions: { data_size: applied, produced, complete },
+    raw: { figure: 'raw bulkWrite of 1000 upserts by _id', value: upsertRate, unit: 'docs/s' },
+    ratio: ratio(catchRate, upsertRate),
+    cpu: catchUp.cpu,
+    reproduce: cmd,
+  });
+  if (!complete)
+    skip(
+      'list',
+      'seeding',
+      `projection applied ${applied} of ${produced} events before the time budget ran out; lists run on what is there`,
+    );
+
+  log('list: raw consume rate of the same topic from offset 0');
+  const consumed = await raw.kafkaConsumeFromStart({
+    brokers: BROKERS,
+    topic: TOPIC,
+    expected: produced,
+    ms: 60_000,
+  });
+  results.raw.kafka_consume = consumed;
+  figure({
+    phase: 'list',
+    figure: 'raw: kafkajs consume from offset 0 (same topic)',
+    value: consumed.rate,
+    unit: 'msg/s',
+    conditions: { messages: consumed.messages },
+    reproduce: cmd,
+  });
+
+  const shapes = [
+    { name: 'first page (newest 25)', query: 'limit=25', raw: {} },
+    {
+      name: `status filter (status=${FILTER_STATUS})`,
+      query: `status=${FILTER_STATUS}&limit=25`,
+      raw: { status: FILTER_STATUS },
+    },
+    {
+      name: `search (q=${SEARCH_TERM})`,
+      query: `q=${SEARCH_TERM}&limit=25`,
+      raw: { _search: { $regex: SEARCH_TERM.toLowerCase() } },
+    },
+    {
+      name: 'filters + search + sort',
+      query: `status=${FILTER_STATUS}&lead_type=${FILTER_LEAD_TYPE}&q=${SEARCH_TERM}&sort=last_name&limit=50`,
+      raw: {
+        status: FILTER_STATUS,
+        lead_type: FILTER_LEAD_TYPE,
+        _search: { $regex: SEARCH_TERM.toLowerCase() },
+      },
+      sort: { _ln: 1, id: 1 },
+      limit: 51,
+    },
+  ];
+  const rawFinds = await rawListLatency(shapes, { companyId, userId });
+  for (const [i, shape] of shapes.entries()) {
+    if (remainingS() < cfg.seconds + 30) {
+      skip('list', `list latency: ${shape.name}`, 'skipped: time budget');
+      continue;
+    }
+    log(`list: ${shape.name} through the gateway, c=${cfg.listConnections}, ${cfg.seconds} s`);
+    const run = await withCpu(pids, () =>
+      load({
+        url: `${services.gateway.url}${API}?${shape.query}`,
+        headers: auth(tokens.seed),
+        connections: cfg.listConnections,
+        seconds: cfg.seconds,
+      }),
+    );
+    const r = rawFinds[i];
+    figure({
+      phase: 'list',
+      figure: `list latency: ${shape.name}`,
+      value: run.result.rps,
+      unit: 'req/s',
+      p50_ms: run.result.p50_ms,
+      p99_ms: run.result.p99_ms,
+      conditions: {
+        data_size: applied,
+        concurrency: cfg.listConnections,
+        duration_s: cfg.seconds,
+        query: `GET ${API}?${shape.query}`,
+        non_2xx: run.result.non_2xx + run.result.errors,
+      },
+      raw: r
+        ? {
+            figure: 'raw find, same filter/sort/limit on the read model (driver, 1 at a time)',
+            value: r.p50,
+            unit: 'ms (p50)',
+            p99_ms: r.p99,
+          }
+        : null,
+      ratio: r ? ratio(run.result.p50_ms, r.p50) : null,
+      raw_ratio_note: 'ours p50 / raw p50 (latency: higher = slower)',
+      raw_upsert: { value: upsertRate, unit: 'docs/s' },
+      cpu: run.cpu,
+      reproduce: cmd,
+    });
+  }
+}
+
+/** The same lists straight against the read model with the driver: what the database alone costs. */
+async function rawListLatency(shapes, { companyId, userId }) {
+  let readModel;
+  try {
+    readModel = require('../libs/contacts-read-model/dist/index.js');
+  } catch {
+    return [];
+  }
+  const client = new MongoClient(MONGO_URL, { retryWrites: false });
+  await client.connect();
+  try {
+    const catalog = readModel.createReadModelCatalog(client.db(DB_READ), '');
+    const generation = await catalog.activeGeneration();
+    if (!generation) return [];
+    const col = catalog.collections(generation).user;
+    const out = [];
+    for (const shape of shapes) {
+      const times = [];
+      const t0 = performance.now();
+      for (let i = 0; i < 30 && performance.now() - t0 < 5000; i++) {
+        const t = performance.now();
+        await col
+          .find({ tenant_company_id: companyId, user_id: userId, _discarded: false, ...shape.raw })
+          .sort(shape.sort ?? { _c: -1, id: -1 })
+          .limit(shape.limit ?? 26)
+          .toArray();
+        times.push(performance.now() - t);
+      }
+      out.push(summarize(times));
+    }
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
+async function phaseRebuild(readSide) {
+  const name = 'projection rebuild from offset 0';
+  if (!readSide.ok) return skip('rebuild', name, `not available: ${readSide.reason}`);
+  const script = [
+    'apps/contacts-projection/dist/rebuild.js',
+    'apps/contacts-projection/dist/rebuild-main.js',
+  ].find((f) => fs.existsSync(path.join(ROOT, f)));
+  if (!script)
+    return skip('rebuild', name, 'not available yet: no rebuild command in apps/contacts-projection');
+  return skip('rebuild', name, `not wired yet: found ${script}`);
+}
+
+async function phaseNotifier() {
+  skip(
+    'notifier',
+    'notifier: pushes/s and event-to-push latency',
+    'not available yet: the notifier is not built (apps/notifier is a skeleton)',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function describeConditions() {
+  const cpus = os.cpus();
+  const db = await raw.describeMongo(MONGO_URL);
+  const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let redisVersion = null;
+  try {
+    await redis.connect();
+    redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? null;
+  } finally {
+    redis.disconnect();
+  }
+  const local = infraPids(INFRA_DIR);
+  let kafkaVersion = 'external';
+  if (local.kafka)
+    kafkaVersion =
+      /<kafka.version>([^<]+)</.exec(fs.readFileSync(path.join(ROOT, 'tools/kafka/pom.xml'), 'utf8'))?.[1] ??
+      'local';
+  if (db.kind === 'ferretdb' && local.mongo) {
+    const v = /FerretDB\/FerretDB (v[\d.]+)/.exec(
+      fs.readFileSync(path.join(ROOT, 'tools/ferretdb/go.mod'), 'utf8'),
+    )?.[1];
+    if (v && db.version === 'unknown') db.version = v;
+  }
+  return {
+    date: new Date(started).toISOString(),
+    machine: {
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memory_gib: round(os.totalmem() / 2 ** 30, 1),
+      load_average_at_start: os.loadavg().map((l) => round(l, 2)),
+      os: `${os.type()} ${os.release()}`,
+      node: process.version,
+    },
+    servers: {
+      database:
+        db.kind === 'ferretdb'
+          ? `FerretDB ${db.version} (${db.backend}; MongoDB wire ${db.wire_version})`
+          : `MongoDB ${db.version} (mongod)`,
+      database_kind: db.kind,
+      kafka: `Apache Kafka ${kafkaVersion} (KRaft, single node) at ${BROKERS.join(',')}`,
+      redis: `Redis ${redisVersion}`,
+      local_infra:
+        Object.keys(local).length > 0
+          ? `tools/infra.sh (${INFRA_DIR})`
+          : 'given by KAFKA_BROKERS / MONGO_URL / REDIS_URL',
+    },
+    settings: { ...cfg, budgetS: undefined },
+    services:
+      'each app from apps/*/dist/main.js as a child process, NODE_ENV=production, LOG_LEVEL=info (the default: one access-log line per request, to a file), isolated MONGO_DB / CONTACTS_TOPIC; gateway rate limit raised to 1,000,000 per 60 s (the Redis round trip still happens)',
+    load_tool: `autocannon ${require('autocannon/package.json').version} in the benchmark process (same cores as the services)`,
+  };
+}
+
+async function cleanup() {
+  await stopAll();
+  const kafka = new Kafka({ clientId: 'reps-bench-cleanup', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(TOPIC));
+    if (topics.length) await admin.deleteTopics({ topics });
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(`bench-projection-${RUN}`));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  } catch (error) {
+    log(`cleanup: kafka: ${error.message}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const client = new MongoClient(MONGO_URL, { retryWrites: false });
+  try {
+    await client.connect();
+    for (const db of [DB_COMMAND, DB_READ, `bench_raw_${RUN}`])
+      await client
+        .db(db)
+        .dropDatabase()
+        .catch(() => undefined);
+  } catch (error) {
+    log(`cleanup: mongo: ${error.message}`);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function main() {
+  fs.mkdirSync(RUN_DIR, { recursive: true });
+  results.raw = {};
+  results.conditions = await describeConditions();
+  log(
+    `run ${RUN}: ${results.conditions.servers.database}; ${results.conditions.servers.kafka}; ${results.conditions.machine.cores} cores; budget ${cfg.budgetS} s; logs in ${path.relative(ROOT, RUN_DIR)}`,
+  );
+  for (const [name, p] of Object.entries(PRINCIPALS))
+    tokens[name] = await mintToken(SECRET, p, { expiresIn: '2h' });
+
+  const wants = (phase) => !cfg.only || cfg.only.includes(phase);
+  let readSide = { ok: false, reason: 'not checked' };
+  const needsStack = ['single', 'bulk', 'lag', 'list', 'rebuild'].some(wants);
+  try {
+    if (needsStack) {
+      log('starting contacts-command, contacts-projection, contacts-query, gateway');
+      await startStack();
+      readSide = await readSideAvailable();
+      if (!readSide.ok) log(`read side: ${readSide.reason}`);
+    }
+    const phases = [
+      ['kafka', 30, phaseKafka],
+      ['single', cfg.levels.length * 3 * (cfg.seconds + 2) + 30, phaseSingle],
+      ['bulk', 60, phaseBulk],
+      ['lag', cfg.lagSeconds + 40, () => phaseLag(readSide)],
+      ['list', 4 * (cfg.seconds + 8) + 90, () => phaseList(readSide)],
+      ['rebuild', 60, () => phaseRebuild(readSide)],
+      ['notifier', 0, phaseNotifier],
+    ];
+    for (const [phase, estimateS, fn] of phases) {
+      if (!wants(phase)) continue;
+      if (remainingS() < estimateS) {
+        skip(
+          phase,
+          phase,
+          `skipped: ${remainingS()} s of the ${cfg.budgetS} s budget left, the phase needs ~${estimateS} s`,
+        );
+        continue;
+      }
+      try {
+        await fn();
+      } catch (error) {
+        skip(phase, phase, `failed: ${error.message}`);
+      }
+    }
+  } finally {
+    await cleanup();
+  }
+  results.total_seconds = Math.round((Date.now() - started) / 1000);
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(`${OUT}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  const md = renderMarkdown(results);
+  fs.writeFileSync(`${OUT}.md`, md);
+  process.stdout.write(`\n${md}\n`);
+  log(`wrote ${path.relative(ROOT, OUT)}.json and .md in ${results.total_seconds} s`);
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping the services`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (error) => {
+  console.error(error);
+  await cleanup().catch(() => undefined);
+  process.exit(1);
+});
