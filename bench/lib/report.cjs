@@ -66,9 +66,12 @@ function renderMarkdown(results) {
     const rawCell = f.raw
       ? `${fmt(f.raw.value)} ${f.raw.unit}${f.raw.p99_ms !== undefined ? ` (p99 ${fmt(f.raw.p99_ms)})` : ''}`
       : '';
+    const also = (f.raw_also ?? [])
+      .map((r) => `<br>${r.figure}: ${fmt(r.value)} ${r.unit} (ratio ${fmt(r.ratio)})`)
+      .join('');
     const extra = f.vs_direct !== undefined && f.vs_direct !== null ? ` (vs direct ${f.vs_direct})` : '';
     out.push(
-      `| ${f.figure} | ${conditionsOf(f)} | ${fmt(f.value)} ${f.unit} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu)} |`,
+      `| ${f.figure} | ${conditionsOf(f)} | ${fmt(f.value)} ${f.unit} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell} | ${fmt(f.ratio)}${extra}${also} | ${busiest(f.cpu)} |`,
     );
   }
   out.push('');
