@@ -2,7 +2,7 @@ import express from 'express';
 import { createTokenVerifierFromConfig, requireScope } from '@reps/auth';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
-import { closeRedis, createRedisConnection, pingRedis } from '@reps/redis';
+import { closeRedis, createRedisConnection, pingRedis, type Redis } from '@reps/redis';
 import type { GatewayConfig } from './config';
 import { CONTACT_OPERATIONS, scopeBase } from './contacts/contact-operations';
 import { createContactRoutes } from './contacts/contact-routes';
@@ -19,6 +19,21 @@ export interface GatewayOptions extends StartOptions {
   rateLimitKeyPrefix?: string;
 }
 
+function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}
+
 export async function startGateway(
   config: GatewayConfig,
   { handleSignals = true, exit, rateLimitKeyPrefix }: GatewayOptions = {},
@@ -27,6 +42,10 @@ export async function startGateway(
   const metrics = createMetricsRegistry(SERVICE);
   const verifier = createTokenVerifierFromConfig(config, config.NODE_ENV, (message) => logger.warn(message));
   const redis = createRedisConnection(config.REDIS_URL, { connectionName: SERVICE });
+  // Until Redis is connected the limiter counts in memory; waiting briefly at start keeps the
+  // first requests' counts in Redis too. A Redis that is down does not stop the gateway.
+  if (!(await redisReady(redis, 3_000)))
+    logger.warn('Redis is not reachable yet: rate limits count per instance until it is');
   const upstream = (name: string, baseUrl: string) =>
     createUpstreamClient({
       name,

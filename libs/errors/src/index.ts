@@ -56,6 +56,14 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** 405: the path exists but not with this method; the thrower sets `Allow`. */
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  constructor(message = 'This method is not allowed on this path') {
+    super('method_not_allowed', message);
+  }
+}
+
 /** 409: the request conflicts with the current state (e.g. updating a discarded contact). */
 export class ConflictError extends AppError {
   readonly status = 409;

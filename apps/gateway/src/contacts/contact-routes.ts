@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { exceedsBulkMax, parseBody, unwrapContactBody } from '@reps/contracts';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '@reps/errors';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ValidationError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client';
 import { CONTACT_OPERATIONS, scopeBase, type ContactOperation } from './contact-operations';
@@ -69,6 +69,11 @@ function forwarder(op: ContactOperation, deps: ContactRoutesDeps): RequestHandle
 /** Every public contacts operation of both scopes, routed to the service that owns it. */
 export function createContactRoutes(deps: ContactRoutesDeps): Router {
   const router = Router();
+  const methodsByPath = new Map<string, string[]>();
+  for (const op of CONTACT_OPERATIONS) {
+    const path = `${scopeBase(op.scope)}${op.path}`;
+    methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), op.method]);
+  }
   for (const op of CONTACT_OPERATIONS) {
     const path = `${scopeBase(op.scope)}${op.path}`;
     const handler = forwarder(op, deps);
@@ -86,6 +91,18 @@ export function createContactRoutes(deps: ContactRoutesDeps): Router {
         router.delete(path, handler);
         break;
     }
+  }
+  // A known path with another method is a 405 naming the allowed ones, not a 404.
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods, 'OPTIONS'].join(', ');
+    router.all(path, (req, res, next) => {
+      res.setHeader('Allow', allow);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+      next(new MethodNotAllowedError(`${req.method} is not allowed here; allowed: ${allow}`));
+    });
   }
   return router;
 }

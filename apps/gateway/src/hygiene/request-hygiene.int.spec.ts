@@ -223,6 +223,15 @@ describe('gateway request hygiene (real Redis, real upstream HTTP servers)', () 
       expect(query.requests).toHaveLength(1);
     });
 
+    it('405 with Allow for a known path and another method', async () => {
+      const res = await gw.request(rep, 'PUT', `${USERS}/5`, { first_name: 'x' });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, PATCH, DELETE, OPTIONS');
+      expect((await errorOf(res)).error.code).toBe('method_not_allowed');
+      expect((await gw.request(company, 'DELETE', COMPANY)).headers.get('allow')).toBe('GET, POST, OPTIONS');
+      expect(command.requests).toHaveLength(0);
+    });
+
     it('404 at the edge for ids that cannot exist', async () => {
       for (const id of ['abc', '0', '-1', '1.5', '99999999999999999']) {
         expect((await gw.request(rep, 'GET', `${USERS}/${id}`)).status).toBe(404);

@@ -14,6 +14,42 @@ type Json = Record<string, unknown>;
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
+const BLANK_IS_NULL = { type: 'string', pattern: '^\\s*$', description: 'Blank: the same as null' };
+
+/**
+ * Request fields are normalized before validation (`z.preprocess` in the contracts: trimmed, and a
+ * blank string means null). zod documents only the validated form, so the blank string that a
+ * nullable field also accepts is added here.
+ */
+function documentNormalization(ctx: { zodSchema: unknown; jsonSchema: Json }): void {
+  const def = (ctx.zodSchema as { _zod: { def: { type: string; in?: { _zod: { def: { type: string } } } } } })
+    ._zod.def;
+  if (def.type !== 'pipe' || def.in?._zod.def.type !== 'transform') return;
+  const anyOf = ctx.jsonSchema['anyOf'];
+  if (Array.isArray(anyOf) && anyOf.some((branch: Json) => branch['type'] === 'null'))
+    anyOf.push(BLANK_IS_NULL);
+}
+
+// The bodies' cross-field rules (superRefine in the contracts), which zod cannot express in
+// JSON Schema: a create names the contact somehow; an update changes at least one field.
+const IDENTIFYING_FIELDS = ['first_name', 'last_name', 'email', 'phone'];
+const CROSS_FIELD_RULES: Record<string, Json> = {
+  UserContactCreateBody: {
+    anyOf: IDENTIFYING_FIELDS.map((f) => ({
+      required: [f],
+      properties: { [f]: { type: 'string', pattern: '\\S' } },
+    })),
+  },
+  CompanyContactCreateBody: {
+    anyOf: IDENTIFYING_FIELDS.map((f) => ({
+      required: [f],
+      properties: { [f]: { type: 'string', pattern: '\\S' } },
+    })),
+  },
+  UserContactUpdateBody: { minProperties: 1 },
+  CompanyContactUpdateBody: { minProperties: 1 },
+};
+
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect) for every schema in `entries`, cross-referenced by id. */
 function components(entries: [string, z.ZodType][], io: 'input' | 'output'): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
@@ -22,7 +58,10 @@ function components(entries: [string, z.ZodType][], io: 'input' | 'output'): Rec
     io,
     target: 'draft-2020-12',
     uri: (id) => `#/components/schemas/${id}`,
+    ...(io === 'input' ? { override: documentNormalization } : {}),
   }) as { schemas: Record<string, Json> };
+  for (const [id, rules] of Object.entries(CROSS_FIELD_RULES))
+    if (schemas[id]) Object.assign(schemas[id], rules);
   // Each generated schema names itself as a standalone document; inside `components` it is not one.
   return Object.fromEntries(
     Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),

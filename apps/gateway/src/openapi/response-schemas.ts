@@ -13,11 +13,9 @@ export const FieldIssueSchema = z
 export const ErrorResponse = z
   .object({
     error: z.object({
-      code: z
-        .string()
-        .meta({
-          description: 'Stable machine-readable code, e.g. `validation_failed`, `not_found`, `rate_limited`',
-        }),
+      code: z.string().meta({
+        description: 'Stable machine-readable code, e.g. `validation_failed`, `not_found`, `rate_limited`',
+      }),
       message: z.string(),
       details: z.array(FieldIssueSchema).optional(),
     }),
