@@ -30,6 +30,10 @@ function conditionsOf(f) {
   if (c.samples !== undefined) parts.push(`${c.samples} samples`);
   if (c.messages !== undefined) parts.push(`${fmt(c.messages)} msgs`);
   if (c.docs !== undefined) parts.push(`${fmt(c.docs)} docs`);
+  if (c.requests !== undefined) parts.push(`${fmt(c.requests)} requests`);
+  if (c.mode) parts.push(c.mode);
+  if (c.poll_latency_ms?.p50 != null) parts.push(`list poll p50 ${fmt(c.poll_latency_ms.p50)} ms`);
+  if (c.failed) parts.push(`**failed: ${c.failed}**`);
   if (c.non_2xx) parts.push(`**${c.non_2xx} non-2xx**`);
   if (c.never_seen) parts.push(`**${c.never_seen} never listed**`);
   if (c.complete === false) parts.push('**incomplete**');
@@ -67,11 +71,14 @@ function renderMarkdown(results) {
       ? `${fmt(f.raw.value)} ${f.raw.unit}${f.raw.p99_ms !== undefined ? ` (p99 ${fmt(f.raw.p99_ms)})` : ''}`
       : '';
     const also = (f.raw_also ?? [])
-      .map((r) => `<br>${r.figure}: ${fmt(r.value)} ${r.unit} (ratio ${fmt(r.ratio)})`)
+      .map(
+        (r) =>
+          `<br>${r.figure}: ${fmt(r.value)} ${r.unit}${r.ratio != null ? ` (ratio ${fmt(r.ratio)})` : ''}`,
+      )
       .join('');
     const extra = f.vs_direct !== undefined && f.vs_direct !== null ? ` (vs direct ${f.vs_direct})` : '';
     out.push(
-      `| ${f.figure} | ${conditionsOf(f)} | ${fmt(f.value)} ${f.unit} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell} | ${fmt(f.ratio)}${extra}${also} | ${busiest(f.cpu)} |`,
+      `| ${f.figure} | ${conditionsOf(f)} | ${fmt(f.value)} ${f.unit} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu)} |`,
     );
   }
   out.push('');
