@@ -974,16 +974,105 @@ async function rawListLatency(shapes, { companyId, userId }) {
   }
 }
 
-async function phaseRebuild(readSide) {
-  const name = 'projection rebuild from offset 0';
-  if (!readSide.ok) return skip('rebuild', name, `not available: ${readSide.reason}`);
-  const script = [
+/** The rebuild command of contacts-projection, if it has one yet. */
+function rebuildScript() {
+  return [
     'apps/contacts-projection/dist/rebuild.js',
     'apps/contacts-projection/dist/rebuild-main.js',
+    'apps/contacts-projection/dist/rebuild/main.js',
   ].find((f) => fs.existsSync(path.join(ROOT, f)));
-  if (!script)
-    return skip('rebuild', name, 'not available yet: no rebuild command in apps/contacts-projection');
-  return skip('rebuild', name, `not wired yet: found ${script}`);
+}
+
+async function phaseRebuild() {
+  const name = 'projection rebuild from offset 0';
+  const cmd = reproduce('rebuild', ['BENCH_TENANT_SIZE']);
+  const script = rebuildScript();
+  if (!script) return skip('rebuild', name, 'not available yet: contacts-projection has no rebuild command');
+  const kafka = new Kafka({ clientId: 'reps-bench-rebuild', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  let events;
+  try {
+    events = (await admin.fetchTopicOffsets(TOPIC)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  const client = new MongoClient(MONGO_URL, { retryWrites: false });
+  await client.connect();
+  const readModel = require('../libs/contacts-read-model/dist/index.js');
+  const catalog = readModel.createReadModelCatalog(client.db(DB_READ), '');
+  try {
+    const before = await catalog.activeGeneration();
+    const timeoutMs = Math.max(30, remainingS() - 45) * 1000;
+    log(`rebuild: node ${script} over ${events} events (bounded to ${Math.round(timeoutMs / 1000)} s)`);
+    const { spawn } = require('node:child_process');
+    const out = fs.openSync(logFile('rebuild'), 'a');
+    const run = await withCpu(pids, async () => {
+      const t0 = performance.now();
+      const child = spawn(process.execPath, [path.join(ROOT, script)], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'info',
+          KAFKA_BROKERS: BROKERS.join(','),
+          MONGO_URL,
+          MONGO_DB: DB_READ,
+          CONTACTS_TOPIC: TOPIC,
+          PROJECTION_GROUP_ID: `bench-projection-${RUN}`,
+        },
+        stdio: ['ignore', out, out],
+      });
+      pids.rebuild = child.pid;
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
+      clearTimeout(timer);
+      delete pids.rebuild;
+      return { code, ms: performance.now() - t0 };
+    });
+    fs.closeSync(out);
+    const after = await catalog.activeGeneration();
+    const ok = run.result.code === 0 && after !== before;
+    const rate = ok ? perSecond(events, run.result.ms) : null;
+    const upsert = results.raw.mongo_writes?.bulk_upsert.rate ?? null;
+    const consume = results.raw.kafka_consume?.rate ?? null;
+    figure({
+      phase: 'rebuild',
+      figure: name,
+      value: rate,
+      unit: 'events/s',
+      conditions: {
+        events,
+        seconds: round(run.result.ms / 1000, 1),
+        swapped: `${before} → ${after}`,
+        ...(ok
+          ? {}
+          : {
+              failed: `exit ${run.result.code}, active generation ${after} (log: ${path.relative(ROOT, logFile('rebuild'))})`,
+            }),
+      },
+      raw:
+        upsert !== null
+          ? { figure: 'raw bulkWrite of 1000 upserts by _id', value: upsert, unit: 'docs/s' }
+          : null,
+      ratio: ratio(rate, upsert),
+      raw_also:
+        consume !== null
+          ? [
+              {
+                figure: 'raw kafkajs consume from offset 0',
+                value: consume,
+                unit: 'msg/s',
+                ratio: ratio(rate, consume),
+              },
+            ]
+          : [],
+      cpu: run.cpu,
+      reproduce: cmd,
+    });
+  } finally {
+    await client.close();
+  }
 }
 
 async function phaseNotifier() {
@@ -1019,8 +1108,20 @@ async function describeConditions() {
     )?.[1];
     if (v && db.version === 'unknown') db.version = v;
   }
+  const git = (...args) => {
+    try {
+      return require('node:child_process').execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const dirty = git('status', '--porcelain', '--', 'apps', 'libs');
   return {
     date: new Date(started).toISOString(),
+    code: {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      uncommitted_files_in_apps_libs: dirty === null ? null : dirty.split('\n').filter(Boolean).length,
+    },
     machine: {
       cpu: cpus[0]?.model ?? 'unknown',
       cores: cpus.length,
@@ -1081,7 +1182,17 @@ async function cleanup() {
   }
 }
 
+/** Keeps the logs and profiles of the last 3 runs (bench/results/run/ is git-ignored). */
+function pruneRunDirs() {
+  const dir = path.dirname(RUN_DIR);
+  if (!fs.existsSync(dir)) return;
+  const runs = fs.readdirSync(dir).sort();
+  for (const old of runs.slice(0, Math.max(0, runs.length - 3)))
+    fs.rmSync(path.join(dir, old), { recursive: true, force: true });
+}
+
 async function main() {
+  pruneRunDirs();
   fs.mkdirSync(RUN_DIR, { recursive: true });
   results.raw = {};
   results.conditions = await describeConditions();
@@ -1108,7 +1219,7 @@ async function main() {
       ['lag', cfg.lagSeconds + 40, () => phaseLag(readSide)],
       ['bulk', 60, phaseBulk],
       ['list', 4 * (cfg.seconds + 8) + 90, () => phaseList(readSide)],
-      ['rebuild', 60, () => phaseRebuild(readSide)],
+      ['rebuild', 60, phaseRebuild],
       ['notifier', 0, phaseNotifier],
     ];
     for (const [phase, estimateS, fn] of phases) {

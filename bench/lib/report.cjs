@@ -48,6 +48,10 @@ function renderMarkdown(results) {
   out.push(
     `- **Machine**: ${k.machine.cores} cores (${k.machine.cpu}), ${k.machine.memory_gib} GiB, ${k.machine.os}, Node ${k.machine.node}; load average at start ${k.machine.load_average_at_start.join(' / ')}`,
   );
+  if (k.code)
+    out.push(
+      `- **Code**: commit ${k.code.commit}${k.code.uncommitted_files_in_apps_libs ? ` plus ${k.code.uncommitted_files_in_apps_libs} uncommitted files under apps/ and libs/ (work in progress of others, built as found)` : ''}`,
+    );
   out.push(`- **Database server**: ${k.servers.database}`);
   out.push(
     `- **Kafka**: ${k.servers.kafka}; **Redis**: ${k.servers.redis}; servers from ${k.servers.local_infra}`,
