@@ -43,10 +43,15 @@ export function isDuplicateKeyError(error: unknown): error is MongoServerError {
   return error instanceof MongoServerError && error.code === 11000;
 }
 
-/** Creates indexes idempotently: an existing identical index is a no-op on both servers. */
+/**
+ * Creates indexes idempotently: an existing identical index is a no-op on both servers.
+ * One `createIndexes` command per index: FerretDB 1.24 (SQLite) panics and drops the
+ * connection when one command names two or more indexes that already exist, which is exactly
+ * what every restart of a service sends.
+ */
 export async function ensureIndexes<T extends Document>(
   collection: Collection<T>,
   indexes: IndexDescription[],
 ): Promise<void> {
-  if (indexes.length > 0) await collection.createIndexes(indexes);
+  for (const index of indexes) await collection.createIndexes([index]);
 }

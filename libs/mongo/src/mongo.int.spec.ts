@@ -26,6 +26,17 @@ describe('mongo helpers against a real MongoDB-compatible server', () => {
     await expect(mongo.ping()).resolves.toBeUndefined();
   });
 
+  it('ensures several indexes again on every start without upsetting the server', async () => {
+    const things = mongo.db.collection<Doc>('things');
+    const indexes = [
+      { key: { email: 1, _id: 1 }, name: 'by_email' },
+      { key: { visits: 1, _id: 1 }, name: 'by_visits' },
+    ];
+    for (let start = 0; start < 3; start++) await ensureIndexes(things, indexes);
+    expect((await things.listIndexes().toArray()).map((index) => index.name).sort()).toEqual(['_id_', 'by_email', 'by_visits']);
+    await expect(mongo.ping()).resolves.toBeUndefined();
+  });
+
   it('inserts, rejects a unique-index violation, upserts and finds', async () => {
     const people = mongo.db.collection<Doc>('people');
     await ensureIndexes(people, [{ key: { email: 1 }, name: 'email_unique', unique: true }]);
