@@ -22,12 +22,23 @@ const BLANK_IS_NULL = { type: 'string', pattern: '^\\s*$', description: 'Blank: 
  * nullable field also accepts is added here.
  */
 function documentNormalization(ctx: { zodSchema: unknown; jsonSchema: Json }): void {
+  documentEmail(ctx);
   const def = (ctx.zodSchema as { _zod: { def: { type: string; in?: { _zod: { def: { type: string } } } } } })
     ._zod.def;
   if (def.type !== 'pipe' || def.in?._zod.def.type !== 'transform') return;
   const anyOf = ctx.jsonSchema['anyOf'];
   if (Array.isArray(anyOf) && anyOf.some((branch: Json) => branch['type'] === 'null'))
     anyOf.push(BLANK_IS_NULL);
+}
+
+/**
+ * zod's email rule is its `pattern`, which the schema carries; JSON Schema's `email` format is
+ * another, stricter rule (e.g. at most 64 characters before the @) that validators and fuzzers
+ * enforce, so documenting both would document a rule the API does not apply.
+ */
+function documentEmail(ctx: { jsonSchema: Json }): void {
+  if (ctx.jsonSchema['format'] === 'email' && typeof ctx.jsonSchema['pattern'] === 'string')
+    delete ctx.jsonSchema['format'];
 }
 
 // The bodies' cross-field rules (superRefine in the contracts), which zod cannot express in
@@ -58,10 +69,22 @@ function components(entries: [string, z.ZodType][], io: 'input' | 'output'): Rec
     io,
     target: 'draft-2020-12',
     uri: (id) => `#/components/schemas/${id}`,
-    ...(io === 'input' ? { override: documentNormalization } : {}),
+    override: io === 'input' ? documentNormalization : documentEmail,
   }) as { schemas: Record<string, Json> };
   for (const [id, rules] of Object.entries(CROSS_FIELD_RULES))
     if (schemas[id]) Object.assign(schemas[id], rules);
+  const bulkItems = (schemas['UserBulkCreateBody']?.['properties'] as Record<string, Json> | undefined)?.[
+    'contacts'
+  ];
+  if (bulkItems) {
+    // Items are validated one by one and an invalid one fails alone (422 in its result) while the
+    // request succeeds, so the request schema accepts any item; the shape to send is the contact.
+    bulkItems['items'] = {
+      description:
+        'A contact (UserContactCreateBody, bare or wrapped); an item that is not fails alone, with status 422 in its result',
+      anyOf: [{ $ref: '#/components/schemas/UserContactCreateBody' }, {}],
+    };
+  }
   // Each generated schema names itself as a standalone document; inside `components` it is not one.
   return Object.fromEntries(
     Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),

@@ -137,6 +137,8 @@ export function metadataProblem(value: Record<string, unknown>): string | undefi
     for (const [key, child] of Object.entries(current)) {
       // MongoDB reads `$` keys as operators and `.` as a path separator: such keys would
       // corrupt or escape the read models' documents.
+      // BSON keys are NUL-terminated: a NUL inside one cannot be stored at all.
+      if (key.includes('\u0000')) return 'keys must not contain the NUL character';
       if (key.startsWith('$') || key.includes('.')) {
         return `keys must not start with "$" or contain "." (found ${JSON.stringify(key)})`;
       }

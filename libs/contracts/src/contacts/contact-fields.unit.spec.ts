@@ -173,6 +173,11 @@ describe('contact field rules', () => {
       );
     });
 
+    it('rejects a key with a NUL character, at any depth (BSON cannot store one)', () => {
+      rejects('metadata', { 'a\u0000b': 1 }, /NUL/);
+      rejects('metadata', { a: [{ '\u0000': 1 }] }, /NUL/);
+    });
+
     it('rejects an array directly inside an array, at any depth (FerretDB cannot store one)', () => {
       rejects('metadata', { m: [[1]] }, /array directly inside an array/);
       rejects('metadata', { a: { b: [{ c: [1, [2]] }] } }, /array directly inside an array/);
