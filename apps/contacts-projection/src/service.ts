@@ -1,8 +1,13 @@
+import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
-import type { ContactsProjectionConfig } from './config';
+import { dlqTopicOf, groupIdOf, type ContactsProjectionConfig } from './config';
+import { createContactProjection } from './projection/contact-projection';
+import { createProjectionMetrics } from './projection/projection-metrics';
+import { createProjectionRunner } from './projection/projection-runner';
+import { createReadModelStore } from './projection/read-model-store';
 
 const SERVICE = 'contacts-projection';
 
@@ -11,9 +16,41 @@ export async function startContactsProjection(
   { handleSignals = true, exit }: StartOptions = {},
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-  const metrics = createMetricsRegistry(SERVICE);
+  const registry = createMetricsRegistry(SERVICE);
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
+  const dlqTopic = dlqTopicOf(config.CONTACTS_TOPIC);
+
+  const admin = await bus.admin();
+  // Same spec as contacts-command's (whichever starts first creates it); events are kept forever
+  // because rebuilds replay them from offset 0, and so are dead letters, until someone looks.
+  await admin.ensureTopics([
+    { name: config.CONTACTS_TOPIC, partitions: config.CONTACTS_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: dlqTopic, partitions: 1, retentionMs: -1 },
+  ]);
+  const producer = await bus.producer();
+  const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
+
+  let runnerGroup = () => '';
+  const metrics = createProjectionMetrics(registry, () => admin.groupLag(runnerGroup(), config.CONTACTS_TOPIC));
+  const runner = createProjectionRunner({
+    bus,
+    catalog,
+    topic: config.CONTACTS_TOPIC,
+    groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
+    projectionFor: (collections, groupId) =>
+      createContactProjection({
+        store: createReadModelStore(() => collections),
+        deadLetter: (messages) => producer.send(dlqTopic, messages),
+        metrics,
+        logger,
+        groupId,
+      }),
+    logger,
+    pollMs: config.GENERATION_POLL_MS,
+  });
+  runnerGroup = () => runner.groupId();
+  await runner.start();
 
   return startService({
     service: SERVICE,
@@ -21,11 +58,13 @@ export async function startContactsProjection(
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     logger,
-    metrics,
+    metrics: registry,
     readiness: [
       { name: 'mongodb', check: () => mongo.ping() },
       { name: 'kafka', check: () => bus.ping() },
     ],
+    // The consumer stops first: its in-flight batch is stored and committed while Kafka and Mongo are still open.
+    workers: [{ name: 'projection-consumer', stop: () => runner.stop() }],
     closers: [
       { name: 'kafka', close: () => bus.close() },
       { name: 'mongodb', close: () => mongo.close() },

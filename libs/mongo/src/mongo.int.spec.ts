@@ -1,4 +1,5 @@
 import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
+import type { IndexDescription } from 'mongodb';
 import { connectMongo, ensureIndexes, isDuplicateKeyError, type MongoHandle } from './index';
 
 interface Doc {
@@ -28,7 +29,7 @@ describe('mongo helpers against a real MongoDB-compatible server', () => {
 
   it('ensures several indexes again on every start without upsetting the server', async () => {
     const things = mongo.db.collection<Doc>('things');
-    const indexes = [
+    const indexes: IndexDescription[] = [
       { key: { email: 1, _id: 1 }, name: 'by_email' },
       { key: { visits: 1, _id: 1 }, name: 'by_visits' },
     ];

@@ -1,0 +1,3 @@
+export * from './read-model-doc';
+export * from './read-model-catalog';
+export * from './testing/contact-event-factory';

@@ -1,0 +1,112 @@
+import type { Collection, Db, IndexDescription } from 'mongodb';
+import { ensureIndexes, isDuplicateKeyError } from '@reps/mongo';
+import type { ContactReadDoc } from './read-model-doc';
+
+/** The two read models: every contact by tenant + owner, and the company-visible ones only. */
+export type ReadModelScope = 'user' | 'company';
+export const READ_MODEL_SCOPES: readonly ReadModelScope[] = ['user', 'company'];
+
+/** The generation the projection writes and the query reads before any rebuild happened. */
+export const INITIAL_GENERATION = 'g1';
+const GENERATION = /^g[a-z0-9]{1,24}$/;
+const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
+
+export interface ActiveGenerationDoc {
+  _id: 'active';
+  generation: string;
+  activated_at: Date;
+}
+
+/**
+ * Indexes for MongoDB: equality (tenant, owner, discarded flag or one filter) first, then the
+ * sort key and the id tiebreak, so each list is an index range scan in keyset order. FerretDB's
+ * SQLite backend accepts and ignores them (it scans; see the README's "Read side").
+ */
+export function readModelIndexes(scope: ReadModelScope): IndexDescription[] {
+  const owner: Record<string, 1> = scope === 'user' ? { tenant_company_id: 1, user_id: 1 } : { tenant_company_id: 1 };
+  return [
+    { key: { ...owner, _discarded: 1, _c: 1, id: 1 }, name: 'list_by_created' },
+    { key: { ...owner, _discarded: 1, _u: 1, id: 1 }, name: 'list_by_updated' },
+    { key: { ...owner, _discarded: 1, _ln: 1, id: 1 }, name: 'list_by_last_name' },
+    { key: { ...owner, status: 1, _c: 1, id: 1 }, name: 'filter_status' },
+    { key: { ...owner, lead_type: 1, _c: 1, id: 1 }, name: 'filter_lead_type' },
+    { key: { ...owner, group_ids: 1, _c: 1, id: 1 }, name: 'filter_group' },
+  ];
+}
+
+export interface ReadModelCollections {
+  generation: string;
+  user: Collection<ContactReadDoc>;
+  company: Collection<ContactReadDoc>;
+}
+
+export interface ReadModelCatalog {
+  collections(generation: string): ReadModelCollections;
+  /** The generation queries read and the live projection writes; null before the first start. */
+  activeGeneration(): Promise<string | null>;
+  /** Records `initial` as active unless a generation already is; returns the active one. */
+  ensureActiveGeneration(initial?: string): Promise<string>;
+  /** Points readers and the live projection at `generation` (the swap at the end of a rebuild). */
+  activate(generation: string, now?: Date): Promise<void>;
+  ensureIndexes(generation: string): Promise<void>;
+  drop(generation: string): Promise<void>;
+}
+
+export function isGenerationName(value: string): boolean {
+  return GENERATION.test(value);
+}
+
+/** A fresh generation name for a rebuild: sortable by creation time. */
+export function newGenerationName(now: Date = new Date()): string {
+  return `g${now.getTime().toString(36)}`;
+}
+
+/**
+ * Where the read models live. A generation is a pair of collections; one document (`_id`
+ * "active", read by `_id` only) says which pair is live, so a rebuild fills new collections
+ * while queries keep reading the old ones, and the swap is a single-document write.
+ */
+export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
+  if (!PREFIX.test(prefix)) throw new Error(`read model prefix must match ${String(PREFIX)}`);
+  const meta = db.collection<ActiveGenerationDoc>(`${prefix}contacts_read_meta`);
+  const checked = (generation: string) => {
+    if (!isGenerationName(generation)) throw new Error(`invalid read model generation ${JSON.stringify(generation)}`);
+    return generation;
+  };
+  const collections = (generation: string): ReadModelCollections => ({
+    generation: checked(generation),
+    user: db.collection<ContactReadDoc>(`${prefix}contacts_user_${generation}`),
+    company: db.collection<ContactReadDoc>(`${prefix}contacts_company_${generation}`),
+  });
+  const activeGeneration = async () => (await meta.findOne({ _id: 'active' }))?.generation ?? null;
+
+  return {
+    collections,
+    activeGeneration,
+    async ensureActiveGeneration(initial = INITIAL_GENERATION) {
+      try {
+        await meta.insertOne({ _id: 'active', generation: checked(initial), activated_at: new Date() });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      return (await activeGeneration()) ?? initial;
+    },
+    async activate(generation, now = new Date()) {
+      await meta.replaceOne(
+        { _id: 'active' },
+        { generation: checked(generation), activated_at: now },
+        { upsert: true },
+      );
+    },
+    async ensureIndexes(generation) {
+      const { user, company } = collections(generation);
+      await ensureIndexes(user, readModelIndexes('user'));
+      await ensureIndexes(company, readModelIndexes('company'));
+    },
+    async drop(generation) {
+      const { user, company } = collections(generation);
+      // Dropping what does not exist is fine: a rebuild may have died before creating it.
+      await Promise.all([user.drop().catch(() => false), company.drop().catch(() => false)]);
+    },
+  };
+}
