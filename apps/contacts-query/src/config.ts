@@ -1,8 +1,17 @@
 import { z } from 'zod';
+import { authConfigSchema } from '@reps/auth';
 import { baseServiceConfig, configVars } from '@reps/config';
 
-export const contactsQueryConfigSchema = baseServiceConfig(8082).extend({
-  MONGO_URL: configVars.mongoUrl,
-  MONGO_DB: configVars.dbName('reps_contacts_read'),
-});
+export const contactsQueryConfigSchema = baseServiceConfig(8082)
+  .extend({
+    MONGO_URL: configVars.mongoUrl,
+    MONGO_DB: configVars.dbName('reps_contacts_read'),
+    /** Must match the projection's: the read models' collection name prefix. */
+    READ_MODEL_PREFIX: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ only (max 40)').default(''),
+    /** How long a read with `X-Consistency-Token` waits for the projection before answering stale. */
+    CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(5000),
+    /** How long the active read-model generation is cached (a rebuild's swap shows up after this). */
+    GENERATION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  })
+  .extend(authConfigSchema.shape);
 export type ContactsQueryConfig = z.infer<typeof contactsQueryConfigSchema>;

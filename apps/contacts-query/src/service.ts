@@ -1,7 +1,11 @@
+import { createTokenVerifier, resolveJwtSecret } from '@reps/auth';
+import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { connectMongo } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsQueryConfig } from './config';
+import { createContactReadRoutes } from './contacts/contact-read-routes';
+import { createGenerationCache } from './contacts/generation-cache';
 
 const SERVICE = 'contacts-query';
 
@@ -11,7 +15,18 @@ export async function startContactsQuery(
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
+  const secret = resolveJwtSecret(config, config.NODE_ENV, (message) => logger.warn(message));
+  const verifier = createTokenVerifier({
+    ...(secret ? { secret } : {}),
+    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
+    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
+    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+  });
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
+  const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
+  const readModels = createGenerationCache(catalog, config.GENERATION_CACHE_MS, logger);
+  // Indexes of the active generation exist before the first request (idempotent; a new generation gets them on first use).
+  await readModels();
 
   return startService({
     service: SERVICE,
@@ -21,6 +36,7 @@ export async function startContactsQuery(
     logger,
     metrics,
     readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
+    routes: (app) => app.use(createContactReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS, metrics })),
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,
     ...(exit ? { exit } : {}),

@@ -1,0 +1,100 @@
+import { Router, type Request, type Response } from 'express';
+import { Counter, type Registry } from 'prom-client';
+import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
+import { contactFromDoc, readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
+import { NotFoundError } from '@reps/errors';
+import { requestIdOf } from '@reps/http';
+import { decodeConsistencyToken } from './consistency-token';
+import { decodeCursor, encodeCursor } from './list-cursor';
+import { buildListQuery, type ListScope } from './list-filter';
+import { parseListQuery, rejectAnyQuery } from './list-query';
+import { awaitConsistency } from './read-your-writes';
+
+export const API_VERSION = 'v202506';
+
+export interface ContactReadRoutesDeps {
+  verifier: TokenVerifier;
+  readModels: () => Promise<ReadModelCollections>;
+  consistencyWaitMs: number;
+  metrics: Registry;
+}
+
+const CONTACT_ID = /^[1-9]\d{0,15}$/;
+
+function contactIdParam(req: Request): number {
+  const raw = String(req.params['id'] ?? '');
+  // An id that cannot exist is simply not found, like any other unknown contact.
+  if (!CONTACT_ID.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Contact not found');
+  return Number(raw);
+}
+
+function listScope(principal: Principal): ListScope {
+  return principal.scope === 'user'
+    ? { scope: 'user', tenant: principal.companyId, userId: principal.userId }
+    : { scope: 'company', tenant: principal.companyId };
+}
+
+/**
+ * The read API. Scope is structural: a user reads the user model filtered to their own
+ * contacts, a company reads the company model, which holds nothing else than its visible ones.
+ */
+export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
+  const router = Router();
+  const consistencyWaits = new Counter({
+    name: 'query_consistency_waits_total',
+    help: 'Reads that carried X-Consistency-Token, by outcome (fresh: caught up in time; stale: answered after the wait)',
+    labelNames: ['outcome'] as const,
+    registers: [deps.metrics],
+  });
+
+  /** Honours `X-Consistency-Token`; returns the collections to read afterwards. */
+  async function consistentModels(req: Request, res: Response, principal: Principal): Promise<ReadModelCollections> {
+    const header = req.get('x-consistency-token');
+    if (header !== undefined) {
+      const token = decodeConsistencyToken(header);
+      const outcome = await awaitConsistency(deps.readModels, principal, token, deps.consistencyWaitMs);
+      consistencyWaits.inc({ outcome });
+      res.setHeader('X-Consistency', outcome);
+    }
+    return deps.readModels();
+  }
+
+  for (const scope of ['user', 'company'] as const) {
+    const base = `/api/${scope}/crm/${API_VERSION}/contacts`;
+    router.use(`/api/${scope}/crm/${API_VERSION}`, requireScope(deps.verifier, scope));
+
+    router.get(base, async (req, res) => {
+      const principal = principalOf(req);
+      const query = parseListQuery(req.query);
+      const cursor = decodeCursor(query);
+      const models = await consistentModels(req, res, principal);
+      const { filter, sort, limit } = buildListQuery(listScope(principal), query, cursor);
+      const rows = await models[scope].find(filter).sort(sort).limit(limit).toArray();
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const nextCursor = rows.length > query.limit && last ? encodeCursor(query, last) : null;
+      res.json({
+        contacts: page.map(contactFromDoc),
+        meta: { pagination: { limit: query.limit, next_cursor: nextCursor }, request_id: requestIdOf(req) },
+      });
+    });
+
+    router.get(`${base}/:id`, async (req, res) => {
+      const principal = principalOf(req);
+      rejectAnyQuery(req.query as Record<string, unknown>);
+      const contactId = contactIdParam(req);
+      const models = await consistentModels(req, res, principal);
+      const doc = await models[scope].findOne({ _id: readModelId(principal.companyId, contactId) });
+      // The company model holds only the company's visible contacts; the user model is checked for the owner.
+      const visible =
+        doc !== null &&
+        doc.tenant_company_id === principal.companyId &&
+        (principal.scope === 'company' ? doc.company_visible : doc.user_id === principal.userId);
+      if (!visible) throw new NotFoundError('Contact not found');
+      res.setHeader('ETag', `W/"${doc._v}"`);
+      res.json({ contact: contactFromDoc(doc) });
+    });
+  }
+  return router;
+}
+

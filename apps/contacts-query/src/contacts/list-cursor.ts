@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ContactReadDoc } from '@reps/contacts-read-model';
+import { invalidQuery, type ListQuery, type ListSort } from './list-query';
+
+/** The stored field each sort orders by; `id` breaks ties, so the order is total. */
+export const SORT_KEYS = { created_at: '_c', updated_at: '_u', last_name: '_ln' } as const;
+export type SortKey = (typeof SORT_KEYS)[keyof typeof SORT_KEYS];
+
+export function sortSpec(sort: ListSort): { key: SortKey; direction: 1 | -1 } {
+  const descending = sort.startsWith('-');
+  const name = (descending ? sort.slice(1) : sort) as keyof typeof SORT_KEYS;
+  return { key: SORT_KEYS[name], direction: descending ? -1 : 1 };
+}
+
+/** A cursor is the last row's sort key and id (keyset pagination), bound to the sort and filters. */
+const CursorPayload = z.object({
+  v: z.literal(1),
+  s: z.enum(['created_at', '-created_at', 'updated_at', '-updated_at', 'last_name', '-last_name']),
+  f: z.string(),
+  k: z.union([z.number(), z.string()]),
+  i: z.number().int().positive(),
+});
+export type CursorPayload = z.output<typeof CursorPayload>;
+
+/** A short fingerprint of the filters, so a cursor is not silently reused with other ones. */
+export function filterFingerprint(query: ListQuery): string {
+  const { limit: _limit, cursor: _cursor, ...filters } = query;
+  const canonical = JSON.stringify(Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+}
+
+export function encodeCursor(query: ListQuery, last: Pick<ContactReadDoc, SortKey | 'id'>): string {
+  const { key } = sortSpec(query.sort);
+  const payload: CursorPayload = { v: 1, s: query.sort, f: filterFingerprint(query), k: last[key], i: last.id };
+  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(query: ListQuery): CursorPayload | undefined {
+  if (query.cursor === undefined) return undefined;
+  const invalid = (message: string) => invalidQuery([{ field: 'cursor', message }]);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('is not a cursor from this API');
+  }
+  const parsed = CursorPayload.safeParse(json);
+  if (!parsed.success) throw invalid('is not a cursor from this API');
+  const cursor = parsed.data;
+  const expectsNumber = sortSpec(cursor.s).key !== '_ln';
+  if (typeof cursor.k !== (expectsNumber ? 'number' : 'string')) throw invalid('is not a cursor from this API');
+  if (cursor.s !== query.sort || cursor.f !== filterFingerprint(query)) {
+    throw invalid('belongs to another sort or other filters; start again without it');
+  }
+  return cursor;
+}

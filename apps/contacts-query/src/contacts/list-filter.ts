@@ -1,0 +1,57 @@
+import type { Filter, Sort } from 'mongodb';
+import { digitsOf, type ContactReadDoc } from '@reps/contacts-read-model';
+import { sortSpec, type CursorPayload } from './list-cursor';
+import type { ListQuery } from './list-query';
+
+/** Who is listing: the tenant always, the owner for user scope. */
+export type ListScope = { scope: 'user'; tenant: number; userId: number } | { scope: 'company'; tenant: number };
+
+export interface MongoListQuery {
+  filter: Filter<ContactReadDoc>;
+  sort: Sort;
+  /** One more than the page size: the extra row says whether there is a next page. */
+  limit: number;
+}
+
+const PHONE_LIKE = /^[0-9 +\-().]+$/;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `q`: a case-insensitive substring of first, last or full name or an email (matched against
+ * the lower-cased `_search` field, so no case-insensitive regex is needed), or — when it looks
+ * like a phone number — a run of the phone's digits, whatever the punctuation.
+ */
+export function searchFilter(q: string): Filter<ContactReadDoc> {
+  const alternatives: Filter<ContactReadDoc>[] = [{ _search: { $regex: escapeRegex(q.toLowerCase()) } }];
+  const digits = digitsOf(q);
+  if (PHONE_LIKE.test(q) && digits !== '') alternatives.push({ _phone: { $regex: digits } });
+  return alternatives.length === 1 ? alternatives[0]! : { $or: alternatives };
+}
+
+/** Rows strictly after the cursor's row in the (key, id) order of the sort. */
+export function keysetFilter(query: ListQuery, cursor: CursorPayload): Filter<ContactReadDoc> {
+  const { key, direction } = sortSpec(query.sort);
+  const beyond = direction === 1 ? '$gt' : '$lt';
+  return { $or: [{ [key]: { [beyond]: cursor.k } }, { [key]: cursor.k, id: { [beyond]: cursor.i } }] } as Filter<ContactReadDoc>;
+}
+
+/** The list as one MongoDB query: scope first (structural), then filters, then the keyset. */
+export function buildListQuery(scope: ListScope, query: ListQuery, cursor?: CursorPayload): MongoListQuery {
+  const filter: Filter<ContactReadDoc> = { tenant_company_id: scope.tenant };
+  if (scope.scope === 'user') filter.user_id = scope.userId;
+  // `include` spelled as both values lets MongoDB merge two ranges of the same index in order.
+  filter._discarded = query.discarded === 'exclude' ? false : query.discarded === 'only' ? true : { $in: [false, true] };
+  if (query.status !== undefined) filter.status = query.status;
+  if (query.lead_type !== undefined) filter.lead_type = query.lead_type;
+  if (query.group_id !== undefined) filter.group_ids = query.group_id;
+  if (query.updated_since !== undefined) filter._u = { $gte: Date.parse(query.updated_since) };
+  const and: Filter<ContactReadDoc>[] = [];
+  if (query.q !== undefined) and.push(searchFilter(query.q));
+  if (cursor) and.push(keysetFilter(query, cursor));
+  if (and.length > 0) filter.$and = and;
+  const { key, direction } = sortSpec(query.sort);
+  return { filter, sort: { [key]: direction, id: direction }, limit: query.limit + 1 };
+}
