@@ -25,10 +25,9 @@ function escapeRegex(text: string): string {
  * like a phone number — a run of the phone's digits, whatever the punctuation.
  */
 export function searchFilter(q: string): Filter<ContactReadDoc> {
-  const alternatives: Filter<ContactReadDoc>[] = [{ _search: { $regex: escapeRegex(q.toLowerCase()) } }];
+  const text: Filter<ContactReadDoc> = { _search: { $regex: escapeRegex(q.toLowerCase()) } };
   const digits = digitsOf(q);
-  if (PHONE_LIKE.test(q) && digits !== '') alternatives.push({ _phone: { $regex: digits } });
-  return alternatives.length === 1 ? alternatives[0]! : { $or: alternatives };
+  return PHONE_LIKE.test(q) && digits !== '' ? { $or: [text, { _phone: { $regex: digits } }] } : text;
 }
 
 /** Rows strictly after the cursor's row in the (key, id) order of the sort. */

@@ -1,0 +1,92 @@
+import { Registry } from 'prom-client';
+import { newGenerationName, type ReadModelCatalog } from '@reps/contacts-read-model';
+import type { EventBus } from '@reps/kafka';
+import type { Logger } from '@reps/observability';
+import { createContactProjection } from '../projection/contact-projection';
+import { createProjectionMetrics } from '../projection/projection-metrics';
+import { createReadModelStore } from '../projection/read-model-store';
+
+export interface RebuildDeps {
+  bus: EventBus;
+  catalog: ReadModelCatalog;
+  topic: string;
+  groupIdFor: (generation: string) => string;
+  logger: Logger;
+  /** Swap once the rebuild's group is at most this many messages behind (the live projection does the rest). */
+  catchUpLag: number;
+  /** Drop the old generation this long after the swap (null keeps it); longer than the query's generation cache. */
+  dropOldAfterMs: number | null;
+  pollMs?: number;
+  now?: () => Date;
+}
+
+export interface RebuildReport {
+  from: string;
+  to: string;
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+  droppedOld: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Rebuilds the read models from offset 0 into a new generation of collections with a consumer
+ * group of its own, while the live projection keeps the active generation current and queries
+ * keep reading it. When the new generation has caught up it becomes the active one (one
+ * single-document write); the live projection follows the swap and continues from the
+ * rebuild's committed offsets. Poison messages are skipped, not dead-lettered again: the live
+ * projection already did that.
+ */
+export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildReport> {
+  const { catalog, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const pollMs = deps.pollMs ?? 500;
+  const from = await catalog.ensureActiveGeneration();
+  const to = newGenerationName(now());
+  const groupId = deps.groupIdFor(to);
+  await catalog.ensureIndexes(to);
+  logger.info({ from, to, groupId }, 'rebuilding the read models from offset 0');
+
+  const admin = await deps.bus.admin();
+  const metrics = createProjectionMetrics(new Registry(), () => admin.groupLag(groupId, deps.topic));
+  const projection = createContactProjection({
+    store: createReadModelStore(() => catalog.collections(to)),
+    deadLetter: async () => undefined,
+    metrics,
+    logger,
+    groupId,
+  });
+  const consumer = await deps.bus.consumer({ groupId, topics: [deps.topic], fromBeginning: true });
+  let messages = 0;
+  const started = Date.now();
+  try {
+    await consumer.run(async (batch) => {
+      await projection.handleBatch(batch);
+      messages += batch.messages.length;
+    });
+    for (;;) {
+      await sleep(pollMs);
+      const lag = (await admin.groupLag(groupId, deps.topic)).reduce((sum, p) => sum + p.lag, 0);
+      logger.info({ messages, lag }, 'rebuild progress');
+      if (lag <= deps.catchUpLag) break;
+    }
+  } finally {
+    // Stopping lets the in-flight batch finish and commit: the live projection starts from there.
+    await consumer.close();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await catalog.activate(to, now());
+  logger.info({ from, to, messages, seconds }, 'swapped in the rebuilt read models');
+
+  let droppedOld = false;
+  if (deps.dropOldAfterMs !== null && from !== to) {
+    await sleep(deps.dropOldAfterMs);
+    await catalog.drop(from);
+    droppedOld = true;
+    logger.info({ generation: from }, 'dropped the old read models');
+  }
+  await admin.close();
+  return { from, to, messages, seconds, messagesPerSecond: seconds > 0 ? Math.round(messages / seconds) : messages, droppedOld };
+}
