@@ -16,7 +16,7 @@ const { MongoClient } = require('mongodb');
 const IORedis = require('ioredis');
 const { mintToken } = require('../libs/auth/dist/index.js');
 const { load } = require('./lib/load.cjs');
-const { ROOT, startNode, stop, stopAll, withCpu, infraPids } = require('./lib/processes.cjs');
+const { ROOT, startNode, stop, stopAll, withCpu, infraPids, cpuMsOf } = require('./lib/processes.cjs');
 const raw = require('./lib/raw.cjs');
 const { summarizeProfile, newestProfile } = require('./lib/profile.cjs');
 const { seedBatch, SEARCH_TERM, FILTER_STATUS, FILTER_LEAD_TYPE } = require('./lib/seed.cjs');
@@ -47,6 +47,7 @@ const cfg = {
   portBase: num('BENCH_PORT_BASE', 18180, 18180),
   only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null,
   profile: env.BENCH_PROFILE !== '0',
+  rebuildMaxS: num('BENCH_REBUILD_MAX_S', 120, 60),
 };
 const PHASES = ['kafka', 'single', 'lag', 'bulk', 'list', 'rebuild', 'notifier'];
 if (cfg.only)
@@ -493,7 +494,12 @@ async function phaseBulk() {
   let created = 0;
   const run = await withCpu(pids, async () => {
     const t0 = performance.now();
-    for (let i = 0; i < cfg.bulks && Date.now() < deadline - 60_000; i++) {
+    // Bounded in count (BENCH_BULKS) and time (6 × BENCH_SECONDS).
+    for (
+      let i = 0;
+      i < cfg.bulks && performance.now() - t0 < cfg.seconds * 6000 && Date.now() < deadline - 60_000;
+      i++
+    ) {
       const t = performance.now();
       const res = await fetch(`${services.gateway.url}${API}/bulk`, {
         method: 'POST',
@@ -664,7 +670,7 @@ async function projectionMetrics() {
   };
 }
 
-async function phaseList(readSide) {
+async function phaseSeed() {
   const cmd = reproduce('list', ['BENCH_TENANT_SIZE', 'BENCH_SECONDS', 'BENCH_LIST_CONNECTIONS']);
   const n = cfg.tenantSize;
   const { companyId, userId } = PRINCIPALS.seed;
@@ -725,7 +731,7 @@ async function phaseList(readSide) {
   }
   const producedMs = performance.now() - t0;
   // Wait for the projection, leaving budget for the list loads and what follows.
-  const reserveS = 5 * (cfg.seconds + 8) + 60;
+  const reserveS = 60 + 4 * (cfg.seconds + 10) + 60; // rebuild (at least 60 s) and the list latencies
   let now = await projectionMetrics();
   let appliedAt = performance.now();
   let lastApplied = now.applied;
@@ -799,8 +805,19 @@ async function phaseList(readSide) {
       `projection applied ${applied} of ${produced} events before the time budget ran out; lists run on what is there`,
     );
 
+  seeded = { applied, companyId, userId, upsertRate, cmd };
+}
+
+/** Set by phaseSeed: the large tenant the list and rebuild phases use. */
+let seeded = null;
+
+async function phaseListLatency(readSide) {
+  if (!seeded)
+    return skip('list', 'list latency on a large tenant', 'not available: no seeded tenant (see above)');
   if (!readSide.ok)
     return skip('list', 'list latency on a large tenant', `not available: ${readSide.reason}`);
+  const { applied, companyId, userId, upsertRate, cmd } = seeded;
+  let directProbed = false;
   const shapes = [
     { name: 'first page (newest 25)', query: 'limit=25', raw: {} },
     {
@@ -859,9 +876,35 @@ async function phaseList(readSide) {
       figure({
         ...base,
         value: null,
-        conditions: { ...conditions, failed: `first request: ${probe.error}` },
+        conditions: {
+          ...conditions,
+          failed: `first request: ${probe.error} after ${Math.round(probe.ms)} ms`,
+        },
         ratio: null,
       });
+      if (!directProbed && remainingS() > 90) {
+        // The gateway gives up after UPSTREAM_TIMEOUT_MS (10 s): how long does the list really take?
+        directProbed = true;
+        log(
+          `list: ${shape.name} failed through the gateway (${probe.error}); one request straight to contacts-query`,
+        );
+        const direct = await timedGet(`${services.query.url}${API}?${shape.query}`, tokens.seed, 60_000);
+        figure({
+          ...base,
+          figure: `list latency: ${shape.name}, contacts-query direct (no gateway timeout)`,
+          value: direct.ok ? round(direct.ms, 1) : null,
+          p50_ms: direct.ok ? round(direct.ms, 1) : null,
+          p99_ms: direct.ok ? round(direct.ms, 1) : null,
+          conditions: {
+            ...conditions,
+            concurrency: 1,
+            requests: 1,
+            ...(direct.ok ? {} : { failed: `${direct.error} after ${Math.round(direct.ms)} ms` }),
+          },
+          ratio:
+            direct.ok && r && typeof r.p50 === 'number' && r.samples > 0 ? ratio(direct.ms, r.p50) : null,
+        });
+      }
       continue;
     }
     if (probe.ms <= (cfg.seconds * 1000) / 3) {
@@ -925,7 +968,7 @@ async function phaseList(readSide) {
 }
 
 /** A raw find slower than this is stopped by the server (maxTimeMS) and reported as "> limit". */
-const RAW_FIND_LIMIT_MS = 15_000;
+const RAW_FIND_LIMIT_MS = 10_000;
 
 /** One GET, timed; `ok` only for a 200 with a `contacts` array. */
 async function timedGet(url, token, timeoutMs) {
@@ -1001,7 +1044,7 @@ function rebuildScript() {
 
 async function phaseRebuild() {
   const name = 'projection rebuild from offset 0';
-  const cmd = reproduce('rebuild', ['BENCH_TENANT_SIZE']);
+  const cmd = reproduce('rebuild', ['BENCH_TENANT_SIZE', 'BENCH_REBUILD_MAX_S']);
   const script = rebuildScript();
   if (!script) return skip('rebuild', name, 'not available yet: contacts-projection has no rebuild command');
   const kafka = new Kafka({ clientId: 'reps-bench-rebuild', brokers: BROKERS, logLevel: logLevel.NOTHING });
@@ -1019,10 +1062,13 @@ async function phaseRebuild() {
   const catalog = readModel.createReadModelCatalog(client.db(DB_READ), '');
   try {
     const before = await catalog.activeGeneration();
-    const timeoutMs = Math.max(30, remainingS() - 45) * 1000;
+    const timeoutMs = Math.max(10, Math.min(cfg.rebuildMaxS, remainingS() - 150)) * 1000;
     log(`rebuild: node ${script} over ${events} events (bounded to ${Math.round(timeoutMs / 1000)} s)`);
     const { spawn } = require('node:child_process');
-    const out = fs.openSync(logFile('rebuild'), 'a');
+    const err = fs.openSync(logFile('rebuild'), 'a');
+    let stdout = '';
+    let cpuMs = null;
+    const spawnedAt = Date.now();
     const run = await withCpu(pids, async () => {
       const t0 = performance.now();
       const child = spawn(process.execPath, [path.join(ROOT, script)], {
@@ -1036,20 +1082,49 @@ async function phaseRebuild() {
           MONGO_DB: DB_READ,
           CONTACTS_TOPIC: TOPIC,
           PROJECTION_GROUP_ID: `bench-projection-${RUN}`,
+          // Keep the old generation (the run's database is dropped at the end): the command would
+          // otherwise wait 30 s after the swap before dropping it.
+          REBUILD_DROP_OLD_AFTER_MS: '-1',
         },
-        stdio: ['ignore', out, out],
+        stdio: ['ignore', 'pipe', err],
       });
-      pids.rebuild = child.pid;
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      // The child's CPU, sampled while it lives (a pid's /proc entry is gone once it exits).
+      const sampler = setInterval(() => {
+        cpuMs = cpuMsOf(child.pid) ?? cpuMs;
+      }, 250);
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
       const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
       clearTimeout(timer);
-      delete pids.rebuild;
+      clearInterval(sampler);
       return { code, ms: performance.now() - t0 };
     });
-    fs.closeSync(out);
+    fs.closeSync(err);
+    if (cpuMs !== null) run.cpu.rebuild = Math.round((cpuMs / run.result.ms) * 100);
+    const lines = stdout
+      .split('\n')
+      .map((line) => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          return null;
+        }
+      })
+      .filter(Boolean);
+    const report = lines.find((l) => l.messagesPerSecond !== undefined) ?? null;
+    const progress = lines.filter((l) => l.msg === 'rebuild progress').pop();
     const after = await catalog.activeGeneration();
     const ok = run.result.code === 0 && after !== before;
-    const rate = ok ? perSecond(events, run.result.ms) : null;
+    let rate = ok ? perSecond(events, run.result.ms) : null;
+    let partial = null;
+    if (!ok && progress && progress.messages > 0) {
+      // Stopped by the time bound: the rate so far, from its last progress line.
+      const at = typeof progress.time === 'string' ? Date.parse(progress.time) : progress.time;
+      rate = perSecond(progress.messages, at - spawnedAt);
+      partial = `stopped after ${Math.round(run.result.ms / 1000)} s (BENCH_REBUILD_MAX_S / budget): ${progress.messages} of ${events} events replayed, rate so far`;
+    }
     const upsert = results.raw.mongo_writes?.bulk_upsert.rate ?? null;
     const consume = results.raw.kafka_consume?.rate ?? null;
     figure({
@@ -1060,8 +1135,12 @@ async function phaseRebuild() {
       conditions: {
         events,
         seconds: round(run.result.ms / 1000, 1),
+        measured:
+          'wall clock from starting the rebuild command to its exit (process start, group join, replay, swap)',
+        command_report: report,
         swapped: `${before} → ${after}`,
-        ...(ok
+        ...(partial ? { mode: partial } : {}),
+        ...(ok || partial
           ? {}
           : {
               failed: `exit ${run.result.code}, active generation ${after} (log: ${path.relative(ROOT, logFile('rebuild'))})`,
@@ -1072,8 +1151,18 @@ async function phaseRebuild() {
           ? { figure: 'raw bulkWrite of 1000 upserts by _id', value: upsert, unit: 'docs/s' }
           : null,
       ratio: ratio(rate, upsert),
-      raw_also:
-        consume !== null
+      raw_also: [
+        ...(results.raw.mongo_writes
+          ? [
+              {
+                figure: 'raw insertMany, 1000 docs per call',
+                value: results.raw.mongo_writes.insert_many.rate,
+                unit: 'docs/s',
+                ratio: ratio(rate, results.raw.mongo_writes.insert_many.rate),
+              },
+            ]
+          : []),
+        ...(consume !== null
           ? [
               {
                 figure: 'raw kafkajs consume from offset 0',
@@ -1082,7 +1171,8 @@ async function phaseRebuild() {
                 ratio: ratio(rate, consume),
               },
             ]
-          : [],
+          : []),
+      ],
       cpu: run.cpu,
       reproduce: cmd,
     });
@@ -1234,12 +1324,15 @@ async function main() {
       // The lag runs before the bulk phase adds its contacts to the read model.
       ['lag', cfg.lagSeconds + 40, () => phaseLag(readSide)],
       ['bulk', 60, phaseBulk],
-      ['list', 4 * (cfg.seconds + 8) + 90, () => phaseList(readSide)],
+      // Seeding (the projection's catch-up) feeds both the rebuild and the list latencies; the
+      // rebuild runs before the lists, whose slow scans could otherwise still occupy the server.
+      ['list', 120, phaseSeed, wants('list') || wants('rebuild')],
       ['rebuild', 60, phaseRebuild],
+      ['list', 4 * (cfg.seconds + 20) + 30, () => phaseListLatency(readSide)],
       ['notifier', 0, phaseNotifier],
     ];
-    for (const [phase, estimateS, fn] of phases) {
-      if (!wants(phase)) continue;
+    for (const [phase, estimateS, fn, wanted = wants(phase)] of phases) {
+      if (!wanted) continue;
       if (remainingS() < estimateS) {
         skip(
           phase,
