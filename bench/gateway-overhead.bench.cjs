@@ -40,11 +40,20 @@ const freePort = () =>
 async function start(app, env) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(__dirname, `../apps/${app}/dist/main.js`)], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), AUTH_JWT_SECRET: SECRET, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      AUTH_JWT_SECRET: SECRET,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  child.unref();
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
     try {
       if ((await fetch(`${url}/readyz`)).ok) return { child, url };
     } catch {}
@@ -56,33 +65,87 @@ async function start(app, env) {
 
 async function load(url, options) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...options });
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
 }
 
 async function main() {
   const common = { KAFKA_BROKERS: BROKERS, MONGO_URL, CONTACTS_TOPIC: TOPIC };
-  const command = await start('contacts-command', { ...common, MONGO_DB: CMD_DB });
-  const projection = await start('contacts-projection', { ...common, MONGO_DB: READ_DB });
-  const query = await start('contacts-query', { ...common, MONGO_DB: READ_DB });
-  const gateway = await start('gateway', {
+  // Stopped in `finally` whatever happens, including a start that fails half-way.
+  const children = [];
+  const started = async (app, env) => {
+    const service = await start(app, env);
+    children.unshift(service);
+    return service;
+  };
+  try {
+    await run(started, common);
+  } finally {
+    for (const { child } of children) {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    }
+    const client = new MongoClient(MONGO_URL, { retryWrites: false });
+    await client.connect();
+    await client
+      .db(CMD_DB)
+      .dropDatabase()
+      .catch(() => undefined);
+    await client
+      .db(READ_DB)
+      .dropDatabase()
+      .catch(() => undefined);
+    await client.close();
+    const bus = createKafkaEventBus({ brokers: BROKERS.split(','), clientId: 'bench-gw' });
+    const admin = await bus.admin();
+    await admin.deleteTopics([TOPIC, `${TOPIC}.dlq`]).catch(() => undefined);
+    await admin.close();
+    await bus.close();
+  }
+}
+
+async function run(started, common) {
+  const command = await started('contacts-command', { ...common, MONGO_DB: CMD_DB });
+  await started('contacts-projection', {
+    ...common,
+    MONGO_DB: READ_DB,
+    PROJECTION_GROUP_ID: `bench-gw-${suffix}`,
+  });
+  const query = await started('contacts-query', { ...common, MONGO_DB: READ_DB });
+  const gateway = await started('gateway', {
     REDIS_URL,
     CONTACTS_COMMAND_URL: command.url,
     CONTACTS_QUERY_URL: query.url,
-    RATE_LIMIT_POINTS: '100000000',
+    RATE_LIMIT_POINTS: '1000000',
   });
-  const children = [gateway, query, projection, command];
   const token = await mintToken(SECRET, { scope: 'user', userId: 42, companyId: 7 });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  try {
-    const created = await fetch(`${command.url}${USERS}`, { method: 'POST', headers, body: JSON.stringify({ first_name: 'Read', last_name: 'Me' }) });
+  {
+    const created = await fetch(`${command.url}${USERS}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ first_name: 'Read', last_name: 'Me' }),
+    });
     const { contact } = await created.json();
     const consistency = created.headers.get('x-consistency-token');
     // Let the read model catch up (when the read side exists) so reads measure a real 200.
-    await fetch(`${gateway.url}${USERS}/${contact.id}`, { headers: { ...headers, 'x-consistency-token': consistency } });
+    await fetch(`${gateway.url}${USERS}/${contact.id}`, {
+      headers: { ...headers, 'x-consistency-token': consistency },
+    });
     const readStatus = (await fetch(`${query.url}${USERS}/${contact.id}`, { headers })).status;
 
     const readPath = `${USERS}/${contact.id}`;
-    const body = JSON.stringify({ first_name: 'Bench', last_name: 'Mark', email: 'bench@example.com', phone: '+1-555-123-4567' });
+    const body = JSON.stringify({
+      first_name: 'Bench',
+      last_name: 'Mark',
+      email: 'bench@example.com',
+      phone: '+1-555-123-4567',
+    });
     // Alternate direct/gateway per scenario so both see the same machine state.
     const readDirect = await load(`${query.url}${readPath}`, { headers });
     const readGateway = await load(`${gateway.url}${readPath}`, { headers });
@@ -104,22 +167,9 @@ async function main() {
       `\nthroughput lost through the gateway: reads ${pct(readDirect.rps, readGateway.rps)}, writes ${pct(writeDirect.rps, writeGateway.rps)}; ` +
         `added p50: reads +${readGateway.p50 - readDirect.p50} ms, writes +${writeGateway.p50 - writeDirect.p50} ms`,
     );
-    console.log('All processes share the same 2 cores, so the gateway also takes CPU from the service it fronts.');
-  } finally {
-    for (const { child } of children) {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-    }
-    const client = new MongoClient(MONGO_URL, { retryWrites: false });
-    await client.connect();
-    await client.db(CMD_DB).dropDatabase().catch(() => undefined);
-    await client.db(READ_DB).dropDatabase().catch(() => undefined);
-    await client.close();
-    const bus = createKafkaEventBus({ brokers: BROKERS.split(','), clientId: 'bench-gw' });
-    const admin = await bus.admin();
-    await admin.deleteTopics([TOPIC]).catch(() => undefined);
-    await admin.close();
-    await bus.close();
+    console.log(
+      'All processes share the same 2 cores, so the gateway also takes CPU from the service it fronts.',
+    );
   }
 }
 

@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
 import type { Principal } from '@reps/auth';
 import { resolveTestEnv, type TestEnv } from '@reps/testing';
 import { findExecutable } from '../testing/external-tools.spec-helper';
-import { startGatewayUnderTest, startStack, type GatewayUnderTest, type StackUnderTest } from '../testing/gateway.spec-helper';
+import {
+  startGatewayUnderTest,
+  startStack,
+  type GatewayUnderTest,
+  type StackUnderTest,
+} from '../testing/gateway.spec-helper';
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -23,7 +28,7 @@ const REPORT_DIR = join(REPO_ROOT, '.infra', 'api-checks');
  * the gateway's own /openapi.json: no 5xx, every status and body as documented, invalid input
  * rejected. One run per scope, each with a token of that scope.
  *
- * Excluded check: `positive_data_acceptance` — a schema-valid request may rightly be refused by
+ * 413 counts as a rejection of schema-violating input (schemathesis.toml). Excluded check: `positive_data_acceptance` — a schema-valid request may rightly be refused by
  * state the schema cannot know: an id that does not exist (404), a stale If-Match (412), a
  * discarded contact or a reused Idempotency-Key (409).
  */
@@ -41,7 +46,9 @@ describeFuzz('schemathesis against /openapi.json (running stack)', () => {
       CONTACTS_QUERY_URL: stack.queryUrl,
       RATE_LIMIT_POINTS: '1000000',
     });
-    readSide = (await gw.request({ scope: 'user', userId: 1, companyId: 1 }, 'GET', '/api/user/crm/v202506/contacts')).status === 200;
+    readSide =
+      (await gw.request({ scope: 'user', userId: 1, companyId: 1 }, 'GET', '/api/user/crm/v202506/contacts'))
+        .status === 200;
     await mkdir(REPORT_DIR, { recursive: true });
   }, 180_000);
 
@@ -54,48 +61,61 @@ describeFuzz('schemathesis against /openapi.json (running stack)', () => {
   it.each([
     ['user', { scope: 'user', userId: 42, companyId: 7 } as Principal],
     ['company', { scope: 'company', companyId: 7 } as Principal],
-  ])('%s scope: no server error and no response off the schema', async (scope, principal) => {
-    const token = await gw.token(principal);
-    const report = join(REPORT_DIR, `schemathesis-${scope}.json`);
-    const args = [
-      'run',
-      `${gw.base}/openapi.json`,
-      '--header',
-      `Authorization: Bearer ${token}`,
-      '--include-path-regex',
-      `^/api/${scope}/`,
-      // Until contacts-query serves its routes, reads would only prove that it does not.
-      ...(readSide ? [] : ['--exclude-method', 'GET']),
-      '--checks',
-      'all',
-      '--exclude-checks',
-      'positive_data_acceptance',
-      '--max-examples',
-      MAX_EXAMPLES,
-      '--max-time',
-      MAX_TIME,
-      '--workers',
-      '2',
-      '--seed',
-      '20250601',
-      '--suppress-health-check',
-      'all',
-      '--report',
-      'json',
-      '--report-json-path',
-      report,
-    ];
-    let output = '';
-    let code = 0;
-    try {
-      ({ stdout: output } = await run(st!, args, { timeout: (Number(MAX_TIME) + 120) * 1000, maxBuffer: 64 * 1024 * 1024 }));
-    } catch (error) {
-      const failed = error as { stdout?: string; code?: number };
-      output = failed.stdout ?? String(error);
-      code = failed.code ?? 1;
-    }
-    const summary = output.slice(output.lastIndexOf('SUMMARY'));
-    process.stderr.write(`\n[schemathesis ${scope}${readSide ? '' : ', writes only'}]\n${summary}\n`);
-    expect({ scope, exitCode: code, failures: code === 0 ? '' : output.slice(0, 20_000) }).toEqual({ scope, exitCode: 0, failures: '' });
-  }, 900_000);
+  ])(
+    '%s scope: no server error and no response off the schema',
+    async (scope, principal) => {
+      const token = await gw.token(principal);
+      const report = join(REPORT_DIR, `schemathesis-${scope}.json`);
+      const args = [
+        '--config-file',
+        join(__dirname, 'schemathesis.toml'),
+        'run',
+        `${gw.base}/openapi.json`,
+        '--header',
+        `Authorization: Bearer ${token}`,
+        '--include-path-regex',
+        `^/api/${scope}/`,
+        // Until contacts-query serves its routes, reads would only prove that it does not.
+        ...(readSide ? [] : ['--exclude-method', 'GET']),
+        '--checks',
+        'all',
+        '--exclude-checks',
+        'positive_data_acceptance',
+        '--max-examples',
+        MAX_EXAMPLES,
+        '--max-time',
+        MAX_TIME,
+        '--workers',
+        '2',
+        '--seed',
+        '20250601',
+        '--suppress-health-check',
+        'all',
+        '--report',
+        'json',
+        '--report-json-path',
+        report,
+      ];
+      let output = '';
+      let code = 0;
+      try {
+        ({ stdout: output } = await run(st!, args, {
+          timeout: (Number(MAX_TIME) + 120) * 1000,
+          maxBuffer: 64 * 1024 * 1024,
+        }));
+      } catch (error) {
+        const failed = error as { stdout?: string; code?: number };
+        output = failed.stdout ?? String(error);
+        code = failed.code ?? 1;
+      }
+      const summary = output.slice(output.lastIndexOf('SUMMARY'));
+      process.stderr.write(`\n[schemathesis ${scope}${readSide ? '' : ', writes only'}]\n${summary}\n`);
+      expect({ scope, exitCode: code, failures: code === 0 ? '' : output.slice(0, 20_000) }).toEqual({
+        scope,
+        exitCode: 0,
+        failures: '',
+      });
+    },
+    900_000,
+  );
 });

@@ -12,7 +12,10 @@ const run = promisify(execFile);
 // Debian's `chromium` (tools/api-checks.sh installs it); CHROMIUM_BIN overrides.
 const chromium = findExecutable('CHROMIUM_BIN', ['chromium', 'chromium-browser', 'google-chrome']);
 const describeWithChromium = chromium ? describe : describe.skip;
-if (!chromium) process.stderr.write('[docs-page] no chromium on PATH: skipped (bash tools/api-checks.sh docs installs it)\n');
+if (!chromium)
+  process.stderr.write(
+    '[docs-page] no chromium on PATH: skipped (bash tools/api-checks.sh docs installs it)\n',
+  );
 
 describeWithChromium('/docs in headless Chromium', () => {
   let env: TestEnv;
@@ -22,7 +25,10 @@ describeWithChromium('/docs in headless Chromium', () => {
   beforeAll(async () => {
     env = await resolveTestEnv();
     // No upstream is needed: the page and the document are the gateway's own.
-    gw = await startGatewayUnderTest(env, { CONTACTS_COMMAND_URL: 'http://127.0.0.1:9', CONTACTS_QUERY_URL: 'http://127.0.0.1:9' });
+    gw = await startGatewayUnderTest(env, {
+      CONTACTS_COMMAND_URL: 'http://127.0.0.1:9',
+      CONTACTS_QUERY_URL: 'http://127.0.0.1:9',
+    });
     profile = await mkdtemp(join(tmpdir(), 'reps-chromium-'));
   });
 

@@ -22,9 +22,10 @@ const integerText = (min: number, max: number, message: string) =>
     .pipe(z.number().int().min(min, { error: message }).max(max, { error: message }));
 
 /**
- * The list parameters of DESIGN §3 as they arrive (query strings are text). The query service
- * validates them too; checking at the edge answers a bad request without a hop and keeps the
- * OpenAPI document honest. Strict: an unknown parameter is a 400, never silently ignored.
+ * The list parameters of DESIGN §3 as they arrive (query strings are text), mirroring
+ * contacts-query's own `ListQuery` (apps may not import each other): checking at the edge answers
+ * a bad request without a hop and documents the parameters in the OpenAPI document. Strict: an
+ * unknown parameter is a 400, never silently ignored.
  */
 export const ContactListQuery = z
   .strictObject({
@@ -42,10 +43,16 @@ export const ContactListQuery = z
     group_id: integerText(1, Number.MAX_SAFE_INTEGER, 'must be a positive integer').optional(),
     q: z
       .string()
-      .min(1)
-      .max(200)
+      .trim()
+      .min(1, { error: 'must not be blank' })
+      .max(100, { error: 'must be at most 100 characters' })
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f]*$/, { error: 'must not contain control characters' })
       .optional()
-      .meta({ description: 'Case-insensitive search over first/last/full name, email and phone digits' }),
+      .meta({
+        description:
+          'Case-insensitive search over first/last/full name, email and phone digits (1–100 characters)',
+      }),
     updated_since: IsoDateTime.optional(),
     discarded: z
       .enum(DISCARDED_MODES, { error: `must be one of ${DISCARDED_MODES.join(', ')}` })
@@ -58,19 +65,20 @@ export const ContactListQuery = z
   })
   .meta({ title: 'ContactListQuery' });
 
-/** Throws a 400 naming each bad or unknown parameter. */
+/** Throws a 400 naming each bad or unknown parameter, as contacts-query does (same code and messages). */
 export function assertListQuery(query: unknown): void {
   const result = ContactListQuery.safeParse(query);
   if (result.success) return;
   const details = result.error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: key, message: 'is not a known parameter' }))
+      ? issue.keys.map((key) => ({ field: key, message: 'is not a known query parameter' }))
       : [
           {
-            field: issue.path.map(String).join('.'),
+            field: issue.path.map(String).join('.') || '(query)',
             message: issue.code === 'invalid_type' ? 'must be given once, as text' : issue.message,
           },
         ],
   );
-  throw new BadRequestError('One or more query parameters are invalid', details);
+  const fields = [...new Set(details.map((d) => d.field))].join(', ');
+  throw new BadRequestError(`Invalid query parameter: ${fields}`, details, 'invalid_query_parameter');
 }

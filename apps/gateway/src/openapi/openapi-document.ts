@@ -163,10 +163,13 @@ function successResponse(op: ContactOperation): Json {
       enum: ['true'],
     });
   if (op.kind === 'get' || op.kind === 'list')
-    headers['X-Consistency'] = header('`stale` when the consistency wait ran out before the read caught up', {
-      type: 'string',
-      enum: ['stale'],
-    });
+    headers['X-Consistency'] = header(
+      'With `X-Consistency-Token`: `fresh` when the read caught up with that write, `stale` when the wait ran out first',
+      {
+        type: 'string',
+        enum: ['fresh', 'stale'],
+      },
+    );
   const description =
     op.kind === 'list'
       ? 'A page of contacts'

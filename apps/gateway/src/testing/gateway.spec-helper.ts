@@ -213,7 +213,13 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
         OUTBOX_RELAY_INTERVAL_MS: '200',
       }),
     );
-    apps.push(await spawnApp('contacts-projection', { ...common, MONGO_DB: readDbName }));
+    apps.push(
+      await spawnApp('contacts-projection', {
+        ...common,
+        MONGO_DB: readDbName,
+        PROJECTION_GROUP_ID: uniqueName('gw-projection'),
+      }),
+    );
     apps.push(await spawnApp('contacts-query', { ...common, MONGO_DB: readDbName }));
   } catch (error) {
     await Promise.all(apps.map(stopApp));
@@ -233,7 +239,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
       await commandDb.close();
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('gw-test') });
       const admin = await bus.admin();
-      await admin.deleteTopics([topic]).catch(() => undefined);
+      await admin.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
       await admin.close();
       await bus.close();
     },
