@@ -23,16 +23,23 @@ function conditionsOf(f) {
   const parts = [];
   if (c.concurrency !== undefined) parts.push(`c=${c.concurrency}`);
   if (c.duration_s !== undefined) parts.push(`${c.duration_s} s`);
-  if (c.data_size !== undefined) parts.push(`${fmt(c.data_size)} contacts`);
+  if (c.data_size !== undefined) parts.push(`tenant of ${fmt(c.data_size)} contacts`);
+  if (c.read_model_size != null) parts.push(`read model of ${fmt(c.read_model_size)}`);
   if (c.bulks !== undefined) parts.push(`${c.bulks} bulks`);
   if (c.rate_per_s !== undefined) parts.push(`${c.rate_per_s} writes/s`);
   if (c.writes !== undefined) parts.push(`${c.writes} writes`);
   if (c.samples !== undefined) parts.push(`${c.samples} samples`);
   if (c.messages !== undefined) parts.push(`${fmt(c.messages)} msgs`);
   if (c.docs !== undefined) parts.push(`${fmt(c.docs)} docs`);
+  if (c.events !== undefined) parts.push(`${fmt(c.events)} events`);
+  if (c.seconds !== undefined) parts.push(`${c.seconds} s wall clock`);
+  if (c.command_report?.messagesPerSecond !== undefined)
+    parts.push(
+      `command's own report ${fmt(c.command_report.messagesPerSecond)}/s over ${c.command_report.seconds} s`,
+    );
   if (c.requests !== undefined) parts.push(`${fmt(c.requests)} requests`);
   if (c.mode) parts.push(c.mode);
-  if (c.poll_latency_ms?.p50 != null) parts.push(`list poll p50 ${fmt(c.poll_latency_ms.p50)} ms`);
+  if (c.poll_latency_ms?.p50 != null) parts.push(`poll answers p50 ${fmt(c.poll_latency_ms.p50)} ms`);
   if (c.failed) parts.push(`**failed: ${c.failed}**`);
   if (c.non_2xx) parts.push(`**${c.non_2xx} non-2xx**`);
   if (c.never_seen) parts.push(`**${c.never_seen} never listed**`);
