@@ -89,7 +89,7 @@ function renderMarkdown(results) {
       .join('');
     const extra = f.vs_direct !== undefined && f.vs_direct !== null ? ` (vs direct ${f.vs_direct})` : '';
     out.push(
-      `| ${f.figure} | ${conditionsOf(f)} | ${fmt(f.value)} ${f.unit} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu)} |`,
+      `| ${f.figure} | ${conditionsOf(f)} | ${f.value === null ? 'n/a' : `${fmt(f.value)} ${f.unit}`} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu)} |`,
     );
   }
   out.push('');
@@ -100,7 +100,7 @@ function renderMarkdown(results) {
   for (const f of figures.filter((x) => x.figure.startsWith('raw'))) {
     const lat = f.p50_ms !== undefined ? `${fmt(f.p50_ms)} / ${fmt(f.p99_ms)}` : '';
     out.push(
-      `| ${f.figure.replace(/^raw:\s*/, '')} | ${conditionsOf(f)} | ${fmt(f.value)} ${f.unit} | ${lat} | ${busiest(f.cpu)} |`,
+      `| ${f.figure.replace(/^raw:\s*/, '')} | ${conditionsOf(f)} | ${f.value === null ? 'n/a' : `${fmt(f.value)} ${f.unit}`} | ${lat} | ${busiest(f.cpu)} |`,
     );
   }
   if (results.skipped.length) {
