@@ -44,7 +44,7 @@ const cfg = {
   rawCount: num('BENCH_RAW_N', 2000, 500),
   rawMs: num('BENCH_RAW_MS', 8000, 3000),
   budgetS: num('BENCH_BUDGET_S', 780, 400),
-  portBase: num('BENCH_PORT_BASE', 18180, 18180),
+  portBase: env.BENCH_PORT_BASE ? num('BENCH_PORT_BASE', 0, 0) : null,
   only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null,
   profile: env.BENCH_PROFILE !== '0',
   rebuildMaxS: num('BENCH_REBUILD_MAX_S', 120, 60),
@@ -77,15 +77,27 @@ const PRINCIPALS = {
   lag: { scope: 'user', userId: 43, companyId: COMPANY + 2 },
   seed: { scope: 'user', userId: 44, companyId: COMPANY + 3 },
 };
-const PORTS = {
-  gateway: cfg.portBase,
-  command: cfg.portBase + 1,
-  query: cfg.portBase + 2,
-  projection: cfg.portBase + 4,
-  hello: cfg.portBase + 10,
-  profGateway: cfg.portBase + 11,
-  profCommand: cfg.portBase + 12,
-};
+// Free ports picked by the OS (or BENCH_PORT_BASE + offsets), never the defaults 8080-8084 that
+// a running stack or another engineer's tests use.
+const PORT_NAMES = ['gateway', 'command', 'query', 'projection', 'hello', 'profGateway', 'profCommand'];
+const PORTS = {};
+async function assignPorts() {
+  const net = require('node:net');
+  for (const [i, name] of PORT_NAMES.entries()) {
+    if (cfg.portBase !== null) {
+      PORTS[name] = cfg.portBase + i;
+      continue;
+    }
+    PORTS[name] = await new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
+    });
+  }
+}
 
 const started = Date.now();
 const deadline = started + cfg.budgetS * 1000;
@@ -1421,6 +1433,7 @@ function pruneRunDirs() {
 
 async function main() {
   pruneRunDirs();
+  await assignPorts();
   fs.mkdirSync(RUN_DIR, { recursive: true });
   results.raw = {};
   results.conditions = await describeConditions();
