@@ -13,6 +13,8 @@ export const projectionSettings = z.object({
   CONTACTS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
   /** The consumer group is `<PROJECTION_GROUP_ID>.<generation>`: a rebuild gets a group of its own. */
   PROJECTION_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, . _ - only').default('contacts-projection'),
+  /** How long Kafka waits for a projection instance that died before handing its partitions to another. */
+  PROJECTION_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** Prefix of the read-model collection names (tests isolate themselves with it). */
   READ_MODEL_PREFIX: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ only (max 40)').default(''),
 });

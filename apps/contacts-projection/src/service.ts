@@ -48,6 +48,7 @@ export async function startContactsProjection(
       }),
     logger,
     pollMs: config.GENERATION_POLL_MS,
+    sessionTimeoutMs: config.PROJECTION_SESSION_TIMEOUT_MS,
   });
   runnerGroup = () => runner.groupId();
   await runner.start();

@@ -58,6 +58,17 @@ export interface ConsumerOptions {
   topics: string[];
   /** Where a group with no committed offset starts; default true (event topics are replayable). */
   fromBeginning?: boolean;
+  /**
+   * How long the group waits for a member that stopped heartbeating before rebalancing its
+   * partitions to the others (default 30 s). A crashed member holds its partitions that long,
+   * and a rebalance waits up to twice that for members to rejoin.
+   */
+  sessionTimeoutMs?: number;
+  /**
+   * Called when the consumer stopped for good on an error the client will not retry (e.g. it
+   * was fenced out of its group): the owner decides whether to start a new consumer or exit.
+   */
+  onCrash?: (error: Error) => void;
 }
 
 export interface EventConsumer {

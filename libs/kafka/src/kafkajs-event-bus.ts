@@ -83,6 +83,13 @@ function createTopicAdmin(admin: Admin): TopicAdmin {
 function createConsumer(consumer: Consumer, options: ConsumerOptions): EventConsumer {
   return {
     async run(handle) {
+      if (options.onCrash) {
+        const onCrash = options.onCrash;
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          // kafkajs restarts by itself after retriable errors; only a final stop is reported.
+          if (!payload.restart) onCrash(payload.error);
+        });
+      }
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
@@ -161,8 +168,11 @@ export function createKafkaEventBus(options: KafkaBusOptions): EventBus {
     async consumer(consumerOptions) {
       const consumer = kafka.consumer({
         groupId: consumerOptions.groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3000,
+        sessionTimeout: consumerOptions.sessionTimeoutMs ?? 30_000,
+        // A member that died never rejoins: a rebalance waits this long for it before going on.
+        rebalanceTimeout: 2 * (consumerOptions.sessionTimeoutMs ?? 30_000),
+        // Kafka's rule of thumb: heartbeat at most a third of the session timeout.
+        heartbeatInterval: Math.min(3000, Math.floor((consumerOptions.sessionTimeoutMs ?? 30_000) / 3)),
         allowAutoTopicCreation: false,
       });
       return track(createConsumer(consumer, consumerOptions));

@@ -17,6 +17,8 @@ export interface ContactProjectionDeps {
   groupId: string;
   /** How often a batch is re-projected after losing a race to another writer before it fails. */
   maxAttempts?: number;
+  /** Events stored per bulkWrite round; a consumed batch is split into slices of this size. */
+  chunkSize?: number;
   clock?: () => Date;
 }
 
@@ -52,6 +54,7 @@ export function deadLetterMessage(
 export function createContactProjection(deps: ContactProjectionDeps): ContactProjection {
   const { store, metrics, logger } = deps;
   const maxAttempts = deps.maxAttempts ?? 5;
+  const chunkSize = deps.chunkSize ?? 2000;
   const clock = deps.clock ?? (() => new Date());
 
   async function sendToDeadLetter(entries: { message: IncomingMessage; reason: DeadLetterReason; detail: string }[]) {
@@ -119,23 +122,39 @@ export function createContactProjection(deps: ContactProjectionDeps): ContactPro
 
   return {
     async handleBatch(batch) {
-      const stopTimer = metrics.batchSeconds.startTimer();
-      const events: ContactEvent[] = [];
-      const sources = new Map<string, IncomingMessage>();
-      const poison: { message: IncomingMessage; reason: DeadLetterReason; detail: string }[] = [];
-      for (const message of batch.messages) {
-        const decoded = decodeContactMessage(message.value);
-        if (decoded.ok) {
-          events.push(decoded.event);
-          sources.set(decoded.event.id, message);
-        } else {
-          poison.push({ message, reason: decoded.reason, detail: decoded.detail });
-        }
+      // A batch can take longer than the session timeout on a slow store (FerretDB updates cost
+      // ~10 ms each): keep the group membership alive meanwhile, or the partition is taken away
+      // and the commit at the end is refused.
+      const keepAlive = setInterval(() => void batch.heartbeat().catch(() => undefined), 1000);
+      try {
+        await handle(batch);
+      } finally {
+        clearInterval(keepAlive);
       }
-      // Dead-lettered before the batch is committed: a crash in between re-sends them (at-least-once).
-      await sendToDeadLetter(poison);
-      if (events.length > 0) await apply(events, sources, batch);
-      stopTimer();
     },
   };
+
+  async function handle(batch: IncomingBatch): Promise<void> {
+    const stopTimer = metrics.batchSeconds.startTimer();
+    const events: ContactEvent[] = [];
+    const sources = new Map<string, IncomingMessage>();
+    const poison: { message: IncomingMessage; reason: DeadLetterReason; detail: string }[] = [];
+    for (const message of batch.messages) {
+      const decoded = decodeContactMessage(message.value);
+      if (decoded.ok) {
+        events.push(decoded.event);
+        sources.set(decoded.event.id, message);
+      } else {
+        poison.push({ message, reason: decoded.reason, detail: decoded.detail });
+      }
+    }
+    // Dead-lettered before the batch is committed: a crash in between re-sends them (at-least-once).
+    await sendToDeadLetter(poison);
+    // Stored in slices, so one bulkWrite stays small and progress is visible between them.
+    for (let start = 0; start < events.length; start += chunkSize) {
+      await apply(events.slice(start, start + chunkSize), sources, batch);
+      await batch.heartbeat();
+    }
+    stopTimer();
+  }
 }

@@ -12,6 +12,7 @@ export interface ProjectionRunnerDeps {
   projectionFor: (collections: ReadModelCollections, groupId: string) => ContactProjection;
   logger: Logger;
   pollMs: number;
+  sessionTimeoutMs?: number;
 }
 
 export interface ProjectionRunner {
@@ -22,7 +23,7 @@ export interface ProjectionRunner {
 }
 
 /**
- * Runs the consumer for the active generation and follows a swap: when a rebuild activates
+ * Runs the consumer for the active generation (restarting it if it crashes) and follows a swap: when a rebuild activates
  * new collections, the running consumer stops (its in-flight batch finishes and commits) and
  * one for the new generation starts from the offsets the rebuild committed.
  */
@@ -31,13 +32,25 @@ export function createProjectionRunner(deps: ProjectionRunnerDeps): ProjectionRu
   let generation = '';
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let crashed = false;
   let switching: Promise<void> = Promise.resolve();
 
   async function run(next: string): Promise<void> {
     await deps.catalog.ensureIndexes(next);
     const groupId = deps.groupIdFor(next);
     const projection = deps.projectionFor(deps.catalog.collections(next), groupId);
-    const created = await deps.bus.consumer({ groupId, topics: [deps.topic], fromBeginning: true });
+    const created = await deps.bus.consumer({
+      groupId,
+      topics: [deps.topic],
+      fromBeginning: true,
+      ...(deps.sessionTimeoutMs ? { sessionTimeoutMs: deps.sessionTimeoutMs } : {}),
+      // Fenced out of the group or otherwise stopped for good: start a fresh consumer (same
+      // group, so it resumes from the committed offsets; re-applying is idempotent).
+      onCrash: (error) => {
+        deps.logger.error({ err: error, groupId }, 'consumer crashed; starting a new one');
+        crashed = true;
+      },
+    });
     consumer = created;
     generation = next;
     await created.run((batch) => projection.handleBatch(batch));
@@ -45,6 +58,13 @@ export function createProjectionRunner(deps: ProjectionRunnerDeps): ProjectionRu
   }
 
   async function follow(): Promise<void> {
+    if (crashed && !stopped) {
+      crashed = false;
+      await consumer?.close().catch(() => undefined);
+      consumer = undefined;
+      await run(generation);
+      return;
+    }
     const active = await deps.catalog.activeGeneration();
     if (stopped || !active || active === generation) return;
     deps.logger.info({ from: generation, to: active }, 'active generation changed; switching');
