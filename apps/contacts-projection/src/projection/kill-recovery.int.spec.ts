@@ -111,7 +111,7 @@ describe('the projection SIGKILLed 10 times while 10,000 events stream in', () =
     while (kills < KILLS) {
       // Kill only once this incarnation has stored and committed something: every kill interrupts real work.
       const before = await committed();
-      await waitFor(async () => (await committed()) > before || published === 10_000, {
+      await waitFor(async () => (await committed()) > before || before === 10_000, {
         what: 'progress before the next kill',
         timeoutMs: 60_000,
         intervalMs: 50,
