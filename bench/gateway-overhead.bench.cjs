@@ -51,7 +51,6 @@ async function start(app, env) {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  child.unref();
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600 && child.exitCode === null; i++) {
     try {
@@ -83,6 +82,13 @@ async function main() {
     children.unshift(service);
     return service;
   };
+  // Interrupted (Ctrl-C, a timeout): stop the services rather than orphan them.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      for (const { child } of children) child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
   try {
     await run(started, common);
   } finally {
