@@ -116,7 +116,7 @@ function reproduce(phase, vars) {
   return `${parts.join(' ')} npm run bench`;
 }
 
-const results = { figures: [], skipped: [], profiles: {} };
+const results = { figures: [], skipped: [], incidents: [], profiles: {} };
 function figure(entry) {
   results.figures.push(entry);
   const v = entry.value === null ? 'n/a' : `${entry.value} ${entry.unit}`;
@@ -176,6 +176,10 @@ async function startStack() {
     env: gatewayEnv(common, PORTS.command),
     logFile: logFile('gateway'),
   });
+  refreshPids();
+}
+
+function refreshPids() {
   pids = {
     gateway: services.gateway.pid,
     command: services.command.pid,
@@ -199,6 +203,21 @@ function gatewayEnv(common, commandPort) {
 
 const auth = (token) => ({ authorization: `Bearer ${token}` });
 const jsonHeaders = (token) => ({ ...auth(token), 'content-type': 'application/json' });
+
+/**
+ * A service that exited while the run went on (a crash, or a signal from outside the benchmark)
+ * is started again with the same settings, and the incident is reported with the results.
+ */
+async function reviveServices(phase) {
+  for (const [key, handle] of Object.entries(services)) {
+    if (!handle.exited) continue;
+    const incident = `${handle.name} exited (${typeof handle.exit === 'string' ? handle.exit : `code ${handle.exit}`}) before the ${phase} phase; restarted (log: ${path.relative(ROOT, handle.options.logFile)})`;
+    log(incident);
+    results.incidents.push(incident);
+    services[key] = await startNode(handle.options);
+  }
+  refreshPids();
+}
 
 /** Whether contacts-query serves the list endpoint yet (the read side is built in stages). */
 async function readSideAvailable() {
@@ -1478,6 +1497,7 @@ async function main() {
         continue;
       }
       try {
+        if (needsStack) await reviveServices(phase);
         await fn();
       } catch (error) {
         skip(phase, phase, `failed: ${error.message}`);

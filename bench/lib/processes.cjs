@@ -37,9 +37,19 @@ async function startNode({
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  const handle = { name, port, child, pid: child.pid, url: `http://127.0.0.1:${port}`, exited: false };
-  child.once('exit', () => {
+  const options = { name, script, port, env, nodeArgs, readyPath, logFile, timeoutMs };
+  const handle = {
+    name,
+    port,
+    child,
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    exited: false,
+    options,
+  };
+  child.once('exit', (code, signal) => {
     handle.exited = true;
+    handle.exit = signal ?? code;
     handle.exitedAt = performance.now();
     children.delete(handle);
   });

@@ -5,7 +5,7 @@
 const fmt = (v) =>
   v === null || v === undefined ? 'n/a' : typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
 
-function busiest(cpu) {
+function busiest(cpu, f) {
   if (!cpu) return '';
   const ours = Object.entries(cpu).filter(([name]) => name !== 'machine');
   const others = cpu.machine !== undefined ? cpu.machine - ours.reduce((n, [, v]) => n + v, 0) : null;
@@ -15,7 +15,19 @@ function busiest(cpu) {
     .slice(0, 4)
     .map(([name, v]) => `${name} ${v}`)
     .join(', ');
-  return others !== null ? `${top}; rest of machine ${Math.max(0, others)}` : top;
+  let perOp = '';
+  // For a rate, the CPU each operation cost the stack: % of a core × 10 / (ops/s) = ms per op.
+  if (f && typeof f.value === 'number' && f.value > 0 && /\/s$/.test(f.unit) && !/^raw/.test(f.figure)) {
+    const stack = ours.filter(([name]) => name !== 'bench');
+    const total = stack.reduce((n, [, v]) => n + v, 0);
+    const ms = (v) => Math.round(((v * 10) / f.value) * 10) / 10;
+    perOp = `<br>CPU per ${f.unit.replace(/\/s$/, '').replace(/s$/, '')}: ${ms(total)} ms (${stack
+      .filter(([, v]) => ms(v) >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, v]) => `${name} ${ms(v)}`)
+      .join(', ')})`;
+  }
+  return `${others !== null ? `${top}; rest of machine ${Math.max(0, others)}` : top}${perOp}`;
 }
 
 function conditionsOf(f) {
@@ -69,7 +81,10 @@ function renderMarkdown(results) {
   );
   out.push('');
   out.push(
-    'Ratio = our figure / the raw limit measured in the same run on the same servers (for latencies: ours / raw, so higher is slower). CPU = share of one core each process used during that measurement (from /proc; `bench` is the load generator).',
+    'Ratio = our figure / the raw limit measured in the same run on the same servers (for latencies: ours / raw, so higher is slower). ' +
+      'CPU = share of one core each process used during that measurement, from /proc (200 = both cores): `bench` is the load generator, ' +
+      '"rest of machine" every process that is not part of the benchmark (e.g. other users\' test runs). For rates, CPU per operation = ' +
+      'the CPU time of our services and servers (not the load generator) divided by the operations done.',
   );
   out.push('');
   out.push(
@@ -89,7 +104,7 @@ function renderMarkdown(results) {
       .join('');
     const extra = f.vs_direct !== undefined && f.vs_direct !== null ? ` (vs direct ${f.vs_direct})` : '';
     out.push(
-      `| ${f.figure} | ${conditionsOf(f)} | ${f.value === null ? 'n/a' : `${fmt(f.value)} ${f.unit}`} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu)} |`,
+      `| ${f.figure} | ${conditionsOf(f)} | ${f.value === null ? 'n/a' : `${fmt(f.value)} ${f.unit}`} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu, f)} |`,
     );
   }
   out.push('');
@@ -108,6 +123,12 @@ function renderMarkdown(results) {
     out.push('### Not measured');
     out.push('');
     for (const s of results.skipped) out.push(`- ${s.figure}: ${s.reason}`);
+  }
+  if (results.incidents?.length) {
+    out.push('');
+    out.push('### Incidents during the run');
+    out.push('');
+    for (const i of results.incidents) out.push(`- ${i}`);
   }
   if (results.seed) {
     out.push('');
@@ -150,3 +171,10 @@ function renderMarkdown(results) {
 }
 
 module.exports = { renderMarkdown };
+
+// Re-renders the Markdown of a results file: node bench/lib/report.cjs bench/results/latest.json
+if (require.main === module) {
+  const fs = require('node:fs');
+  const file = process.argv[2] ?? 'bench/results/latest.json';
+  fs.writeFileSync(file.replace(/\.json$/, '.md'), renderMarkdown(JSON.parse(fs.readFileSync(file, 'utf8'))));
+}
