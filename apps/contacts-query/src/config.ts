@@ -10,6 +10,11 @@ export const contactsQueryConfigSchema = baseServiceConfig(8082)
     READ_MODEL_PREFIX: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ only (max 40)').default(''),
     /** How long a read with `X-Consistency-Token` waits for the projection before answering stale. */
     CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(5000),
+    /**
+     * Server-side time limit of one list query. On FerretDB a list scans the collection, and a scan
+     * whose client gave up would otherwise keep the server busy; past it the list answers 503.
+     */
+    LIST_MAX_TIME_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** How long the active read-model generation is cached (a rebuild's swap shows up after this). */
     GENERATION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   })

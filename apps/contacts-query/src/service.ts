@@ -36,7 +36,16 @@ export async function startContactsQuery(
     logger,
     metrics,
     readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
-    routes: (app) => app.use(createContactReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS, metrics })),
+    routes: (app) =>
+      app.use(
+        createContactReadRoutes({
+          verifier,
+          readModels,
+          consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
+          listMaxTimeMs: config.LIST_MAX_TIME_MS,
+          metrics,
+        }),
+      ),
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,
     ...(exit ? { exit } : {}),

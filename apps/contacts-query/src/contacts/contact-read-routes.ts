@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
 import { contactFromDoc, readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
-import { NotFoundError } from '@reps/errors';
+import { NotFoundError, ServiceUnavailableError } from '@reps/errors';
+import { MongoServerError } from 'mongodb';
 import { requestIdOf } from '@reps/http';
 import { decodeConsistencyToken } from './consistency-token';
 import { decodeCursor, encodeCursor } from './list-cursor';
@@ -16,8 +17,12 @@ export interface ContactReadRoutesDeps {
   verifier: TokenVerifier;
   readModels: () => Promise<ReadModelCollections>;
   consistencyWaitMs: number;
+  listMaxTimeMs: number;
   metrics: Registry;
 }
+
+/** MongoDB's (and FerretDB's) code for a query stopped by `maxTimeMS`. */
+const MAX_TIME_MS_EXPIRED = 50;
 
 const CONTACT_ID = /^[1-9]\d{0,15}$/;
 
@@ -69,7 +74,18 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
       const cursor = decodeCursor(query);
       const models = await consistentModels(req, res, principal);
       const { filter, sort, limit } = buildListQuery(listScope(principal), query, cursor);
-      const rows = await models[scope].find(filter).sort(sort).limit(limit).toArray();
+      const rows = await models[scope]
+        .find(filter)
+        .sort(sort)
+        .limit(limit)
+        .maxTimeMS(deps.listMaxTimeMs)
+        .toArray()
+        .catch((error: unknown) => {
+          if (error instanceof MongoServerError && error.code === MAX_TIME_MS_EXPIRED) {
+            throw new ServiceUnavailableError('The list took too long to compute; try again or narrow it with filters', 5);
+          }
+          throw error;
+        });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       const nextCursor = rows.length > query.limit && last ? encodeCursor(query, last) : null;
