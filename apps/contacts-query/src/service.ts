@@ -1,4 +1,4 @@
-import { createTokenVerifier, resolveJwtSecret } from '@reps/auth';
+import { createTokenVerifierFromConfig } from '@reps/auth';
 import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { connectMongo } from '@reps/mongo';
@@ -15,13 +15,7 @@ export async function startContactsQuery(
 ): Promise<ServiceHandle> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(SERVICE);
-  const secret = resolveJwtSecret(config, config.NODE_ENV, (message) => logger.warn(message));
-  const verifier = createTokenVerifier({
-    ...(secret ? { secret } : {}),
-    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
-    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
-    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
-  });
+  const verifier = createTokenVerifierFromConfig(config, config.NODE_ENV, (message) => logger.warn(message));
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
   const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
   const readModels = createGenerationCache(catalog, config.GENERATION_CACHE_MS, logger);

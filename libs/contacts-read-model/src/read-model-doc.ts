@@ -26,6 +26,58 @@ export interface ContactReadDoc extends Contact {
   _search: string;
   /** Digits of both phone numbers, one per line, for `q` made of a phone number. */
   _phone: string;
+  /**
+   * The sort keys this contact had before its recent changes, oldest first (see
+   * {@link PriorSortKeys}). A list walk sorted by a key that changes places each contact where it
+   * was when the walk began, so the walk neither repeats nor skips a contact that moves meanwhile.
+   */
+  _prior: PriorSortKeys[];
+}
+
+/** The mutable sort keys of an earlier state, which lasted until `t` (the `_u` of the change that ended it). */
+export interface PriorSortKeys {
+  t: number;
+  u: number;
+  ln: string;
+}
+
+/** How long a list walk over a mutable sort key may last: its cursor expires after this. */
+export const LIST_WALK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** Prior keys are kept this long after they were replaced: a walk's whole life, plus clock slack. */
+export const PRIOR_SORT_KEYS_KEEP_MS = LIST_WALK_MAX_AGE_MS + 60 * 60 * 1000;
+/** And at most this many per contact, so a contact changed all day long stays a small document. */
+export const PRIOR_SORT_KEYS_MAX = 32;
+
+/**
+ * The prior keys of a contact's next document: the previous document's, plus the keys it had if
+ * they change, minus what no walk can still need. Deterministic (driven by event times only), so a
+ * rebuild produces the same documents as the live projection.
+ */
+export function nextPriorSortKeys(
+  previous: Pick<ContactReadDoc, '_u' | '_ln' | '_prior'> | null,
+  next: Pick<ContactReadDoc, '_u' | '_ln'>,
+): PriorSortKeys[] {
+  if (previous === null) return [];
+  const prior = [...(previous._prior ?? [])];
+  if (previous._u !== next._u || previous._ln !== next._ln) prior.push({ t: next._u, u: previous._u, ln: previous._ln });
+  const keepFrom = next._u - PRIOR_SORT_KEYS_KEEP_MS;
+  const kept = prior.filter((entry) => entry.t >= keepFrom);
+  return kept.slice(Math.max(0, kept.length - PRIOR_SORT_KEYS_MAX));
+}
+
+/**
+ * The mutable sort keys a contact had at `at` (or, if it was created later, when it was created):
+ * the state whose lifetime covers that instant. Past what is kept, the oldest kept state stands in.
+ */
+export function sortKeysAt(
+  doc: Pick<ContactReadDoc, '_c' | '_u' | '_ln' | '_prior'>,
+  at: number,
+): { _u: number; _ln: string } {
+  const instant = Math.max(at, doc._c);
+  for (const entry of doc._prior ?? []) {
+    if (entry.t > instant) return { _u: entry.u, _ln: entry.ln };
+  }
+  return { _u: doc._u, _ln: doc._ln };
 }
 
 /** The public resource fields, in the order the API returns them. */

@@ -1,5 +1,14 @@
 import { Contact } from '@reps/contracts';
-import { contactFromDoc, derivedFields, readModelId, type ContactReadDoc } from './read-model-doc';
+import {
+  contactFromDoc,
+  derivedFields,
+  nextPriorSortKeys,
+  PRIOR_SORT_KEYS_KEEP_MS,
+  PRIOR_SORT_KEYS_MAX,
+  readModelId,
+  sortKeysAt,
+  type ContactReadDoc,
+} from './read-model-doc';
 import { isGenerationName, newGenerationName } from './read-model-catalog';
 
 const contact: Contact = {
@@ -85,5 +94,39 @@ describe('read model document', () => {
     expect(a < b).toBe(true);
     expect(isGenerationName('g1')).toBe(true);
     expect(isGenerationName('x; drop')).toBe(false);
+  });
+});
+
+describe('prior sort keys (what list walks over updated_at and last_name order by)', () => {
+  it('records the keys a change replaces, and nothing for a new contact', () => {
+    expect(nextPriorSortKeys(null, { _u: 10, _ln: 'a' })).toEqual([]);
+    const first = nextPriorSortKeys({ _u: 10, _ln: 'a', _prior: [] }, { _u: 20, _ln: 'b' });
+    expect(first).toEqual([{ t: 20, u: 10, ln: 'a' }]);
+    expect(nextPriorSortKeys({ _u: 20, _ln: 'b', _prior: first }, { _u: 30, _ln: 'b' })).toEqual([
+      { t: 20, u: 10, ln: 'a' },
+      { t: 30, u: 20, ln: 'b' },
+    ]);
+  });
+
+  it('forgets keys no walk can still need, and keeps at most a bounded number', () => {
+    const old = [{ t: 5, u: 1, ln: 'x' }];
+    expect(nextPriorSortKeys({ _u: 5, _ln: 'x', _prior: old }, { _u: 5 + PRIOR_SORT_KEYS_KEEP_MS + 1, _ln: 'y' })).toEqual([
+      { t: 5 + PRIOR_SORT_KEYS_KEEP_MS + 1, u: 5, ln: 'x' },
+    ]);
+    let doc = { _u: 0, _ln: 'a', _prior: [] as ContactReadDoc['_prior'] };
+    for (let u = 1; u <= PRIOR_SORT_KEYS_MAX + 10; u++) {
+      const next = { _u: u, _ln: 'a' };
+      doc = { ...next, _prior: nextPriorSortKeys(doc, next) };
+    }
+    expect(doc._prior).toHaveLength(PRIOR_SORT_KEYS_MAX);
+    expect(doc._prior[PRIOR_SORT_KEYS_MAX - 1]).toEqual({ t: PRIOR_SORT_KEYS_MAX + 10, u: PRIOR_SORT_KEYS_MAX + 9, ln: 'a' });
+  });
+
+  it('answers the keys a contact had at an instant, or at its creation if that came later', () => {
+    const doc = { _c: 10, _u: 30, _ln: 'c', _prior: [{ t: 20, u: 10, ln: 'a' }, { t: 30, u: 20, ln: 'b' }] };
+    expect(sortKeysAt(doc, 5)).toEqual({ _u: 10, _ln: 'a' });
+    expect(sortKeysAt(doc, 19)).toEqual({ _u: 10, _ln: 'a' });
+    expect(sortKeysAt(doc, 20)).toEqual({ _u: 20, _ln: 'b' });
+    expect(sortKeysAt(doc, 31)).toEqual({ _u: 30, _ln: 'c' });
   });
 });

@@ -42,6 +42,8 @@ interface Slot {
   scope: ReadModelScope;
   original: ContactReadDoc | null;
   state: ContactState | null;
+  /** The document after the events applied so far: one per event, so each state's sort keys enter `_prior`. */
+  doc: ContactReadDoc | null;
   eventIds: string[];
 }
 
@@ -65,7 +67,7 @@ export function projectContactEvents(events: readonly ContactEvent[], current: C
       let slot = slots.get(key);
       if (!slot) {
         const original = current[scope].get(docId) ?? null;
-        slot = { scope, original, state: original ? stateFromDoc(original) : null, eventIds: [] };
+        slot = { scope, original, state: original ? stateFromDoc(original) : null, doc: original, eventIds: [] };
         slots.set(key, slot);
       }
       const version = slot.state?.version ?? 0;
@@ -78,7 +80,9 @@ export function projectContactEvents(events: readonly ContactEvent[], current: C
         continue;
       }
       try {
-        slot.state = evolve(slot.state, event);
+        const state = evolve(slot.state, event);
+        slot.doc = docFromState(state, slot.doc);
+        slot.state = state;
         slot.eventIds.push(event.id);
       } catch (error) {
         rejected.set(event.id, { event, detail: error instanceof Error ? error.message : String(error) });
@@ -88,8 +92,8 @@ export function projectContactEvents(events: readonly ContactEvent[], current: C
 
   const writes: ReadModelWrite[] = [];
   for (const slot of slots.values()) {
-    if (slot.eventIds.length === 0 || slot.state === null) continue;
-    const doc = docFromState(slot.state, slot.original);
+    const doc = slot.doc;
+    if (slot.eventIds.length === 0 || doc === null) continue;
     writes.push(
       slot.original === null
         ? { scope: slot.scope, kind: 'insert', doc, eventIds: slot.eventIds }

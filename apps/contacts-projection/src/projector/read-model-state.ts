@@ -1,28 +1,31 @@
 import type { ContactEvent } from '@reps/contracts';
 import { toContactResource, type ContactState } from '@reps/contacts-domain';
-import { derivedFields, readModelId, type ContactReadDoc } from '@reps/contacts-read-model';
+import { derivedFields, nextPriorSortKeys, readModelId, type ContactReadDoc } from '@reps/contacts-read-model';
 
 /** The aggregate state a read-model document stands for (what `evolve` continues from). */
 export function stateFromDoc(doc: ContactReadDoc): ContactState {
   const {
-    _id, _v, _discarded, _c, _u, _ln, _search, _phone, full_name: _fullName, group_ids: _groupIds, ...fields
+    _id, _v, _discarded, _c, _u, _ln, _search, _phone, _prior, full_name: _fullName, group_ids: _groupIds, ...fields
   } = doc;
   return { ...fields, version: _v };
 }
 
 /**
- * The document for a state. Group membership is not part of the contact stream (the groups
+ * The document for a state, following `previous` (the document of the state before it, if any).
+ * Group membership is not part of the contact stream (the groups
  * projection owns it), so whatever the previous document had is carried over.
  */
 export function docFromState(state: ContactState, previous: ContactReadDoc | null): ContactReadDoc {
   const resource = { ...toContactResource(state), group_ids: previous?.group_ids ?? [] };
+  const derived = derivedFields(resource);
   return {
     _id: readModelId(state.tenant_company_id, state.id),
     _v: state.version,
     tenant_company_id: state.tenant_company_id,
     company_visible: state.company_visible,
     ...resource,
-    ...derivedFields(resource),
+    ...derived,
+    _prior: nextPriorSortKeys(previous, derived),
   };
 }
 

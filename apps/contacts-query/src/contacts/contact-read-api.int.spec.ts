@@ -180,4 +180,49 @@ describe('contacts-query over the projected read models (command and projection 
     expect(mismatch.status).toBe(400);
     expect((await stack.read(rep, `${USERS}/${created[0]!.id}?expand=all`)).status).toBe(400);
   });
+
+  it.each(['last_name', '-last_name', 'updated_at', '-updated_at'])(
+    'walks sort=%s without duplicates or gaps while the sort keys of listed and unlisted contacts change',
+    async (sort) => {
+      const rep: Principal = { scope: 'user', userId: 1000 + Math.floor(Math.random() * 1_000_000), companyId: 7 };
+      const bulk = await stack.write(rep, 'POST', `${USERS}/bulk`, {
+        contacts: Array.from({ length: 24 }, (_, i) => ({ first_name: `Mover${i}`, last_name: `M${String((i * 7) % 24).padStart(2, '0')}` })),
+      });
+      expect(bulk.status).toBe(200);
+      const existing = (await json<{ results: { contact: Contact }[] }>(bulk)).results.map((r) => r.contact.id);
+      const list = async (query: string) => json<ListBody>(await stack.read(rep, `${USERS}?${query}`));
+      await waitFor(async () => (await list('limit=100')).contacts.length === 24, { what: 'the bulk to be projected', timeoutMs: 30_000 });
+
+      // After each page: rename/update two contacts already shown and two not yet shown (each
+      // jumps to the other end of the order), and create one; each write is awaited until projected.
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      let page = 0;
+      let renames = 0;
+      do {
+        const body: ListBody = await list(`sort=${sort}&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...body.contacts.map((c) => c.id));
+        cursor = body.meta.pagination.next_cursor;
+        const shown = existing.filter((id) => seen.includes(id));
+        const unseen = existing.filter((id) => !seen.includes(id));
+        const movers = [...shown.slice(-2), ...unseen.slice(0, 1), ...unseen.slice(-1)];
+        for (const id of movers) {
+          renames++;
+          const name = renames % 2 === 0 ? `A${String(renames).padStart(3, '0')}` : `Z${String(renames).padStart(3, '0')}`;
+          const res = await stack.write(rep, 'PATCH', `${USERS}/${id}`, { last_name: name });
+          expect(res.status).toBe(200);
+          const check = await stack.read(rep, `${USERS}/${id}`, { 'x-consistency-token': res.headers.get('x-consistency-token')! });
+          expect(check.headers.get('x-consistency')).toBe('fresh');
+        }
+        const added = await stack.write(rep, 'POST', USERS, { first_name: 'Newcomer', last_name: `N${page}` });
+        expect(added.status).toBe(201);
+        page++;
+      } while (cursor !== null && page < 30);
+
+      expect(renames).toBeGreaterThan(8);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(existing.filter((id) => !seen.includes(id))).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -7,8 +7,9 @@ import { MongoServerError } from 'mongodb';
 import { requestIdOf } from '@reps/http';
 import { decodeConsistencyToken } from './consistency-token';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import { buildListQuery, type ListScope } from './list-filter';
+import type { ListScope } from './list-filter';
 import { parseListQuery, rejectAnyQuery } from './list-query';
+import { pageOfWalk, planList } from './list-walk';
 import { awaitConsistency } from './read-your-writes';
 
 export const API_VERSION = 'v202506';
@@ -19,6 +20,8 @@ export interface ContactReadRoutesDeps {
   consistencyWaitMs: number;
   listMaxTimeMs: number;
   metrics: Registry;
+  /** The clock that starts list walks and expires their cursors. */
+  now?: () => number;
 }
 
 /** MongoDB's (and FerretDB's) code for a query stopped by `maxTimeMS`. */
@@ -71,26 +74,30 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
     router.get(base, async (req, res) => {
       const principal = principalOf(req);
       const query = parseListQuery(req.query);
-      const cursor = decodeCursor(query);
+      const now = deps.now?.() ?? Date.now();
+      const cursor = decodeCursor(query, now);
       const models = await consistentModels(req, res, principal);
-      const { filter, sort, limit } = buildListQuery(listScope(principal), query, cursor);
-      const rows = await models[scope]
-        .find(filter)
-        .sort(sort)
-        .limit(limit)
-        .maxTimeMS(deps.listMaxTimeMs)
-        .toArray()
-        .catch((error: unknown) => {
+      const plan = planList(listScope(principal), query, cursor, now);
+      const collection = models[scope];
+      const bounded = <T>(answer: Promise<T>) =>
+        answer.catch((error: unknown) => {
           if (error instanceof MongoServerError && error.code === MAX_TIME_MS_EXPIRED) {
             throw new ServiceUnavailableError('The list took too long to compute; try again or narrow it with filters', 5);
           }
           throw error;
         });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      const nextCursor = rows.length > query.limit && last ? encodeCursor(query, last) : null;
+      const [settled, changed] = await Promise.all([
+        bounded(
+          collection.find(plan.settled.filter).sort(plan.settled.sort).limit(plan.settled.limit).maxTimeMS(deps.listMaxTimeMs).toArray(),
+        ),
+        plan.changed
+          ? bounded(collection.find(plan.changed.filter).limit(plan.changed.limit).maxTimeMS(deps.listMaxTimeMs).toArray())
+          : Promise.resolve([]),
+      ]);
+      const page = pageOfWalk(query, plan, cursor, settled, changed);
+      const nextCursor = page.next ? encodeCursor(query, page.next, plan.walkStartedAt) : null;
       res.json({
-        contacts: page.map(contactFromDoc),
+        contacts: page.rows.map(contactFromDoc),
         meta: { pagination: { limit: query.limit, next_cursor: nextCursor }, request_id: requestIdOf(req) },
       });
     });

@@ -1,25 +1,31 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ContactReadDoc } from '@reps/contacts-read-model';
-import { invalidQuery, type ListQuery, type ListSort } from './list-query';
+import { LIST_WALK_MAX_AGE_MS } from '@reps/contacts-read-model';
+import { invalidQuery, LIST_SORTS, type ListQuery, type ListSort } from './list-query';
 
 /** The stored field each sort orders by; `id` breaks ties, so the order is total. */
 export const SORT_KEYS = { created_at: '_c', updated_at: '_u', last_name: '_ln' } as const;
 export type SortKey = (typeof SORT_KEYS)[keyof typeof SORT_KEYS];
 
-export function sortSpec(sort: ListSort): { key: SortKey; direction: 1 | -1 } {
+export function sortSpec(sort: ListSort): { key: SortKey; direction: 1 | -1; mutable: boolean } {
   const descending = sort.startsWith('-');
   const name = (descending ? sort.slice(1) : sort) as keyof typeof SORT_KEYS;
-  return { key: SORT_KEYS[name], direction: descending ? -1 : 1 };
+  // created_at never changes; updated_at and last_name do, so their walks need a fixed point in time.
+  return { key: SORT_KEYS[name], direction: descending ? -1 : 1, mutable: name !== 'created_at' };
 }
 
-/** A cursor is the last row's sort key and id (keyset pagination), bound to the sort and filters. */
+/**
+ * A cursor is the last row's sort key and id (keyset pagination), bound to the sort and filters,
+ * plus when the walk began: on a mutable key every page orders contacts by their keys at that
+ * instant (see list-walk.ts).
+ */
 const CursorPayload = z.object({
-  v: z.literal(1),
-  s: z.enum(['created_at', '-created_at', 'updated_at', '-updated_at', 'last_name', '-last_name']),
+  v: z.literal(2),
+  s: z.enum(LIST_SORTS),
   f: z.string(),
   k: z.union([z.number(), z.string()]),
   i: z.number().int().positive(),
+  t: z.number().int().nonnegative(),
 });
 export type CursorPayload = z.output<typeof CursorPayload>;
 
@@ -30,13 +36,18 @@ export function filterFingerprint(query: ListQuery): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
 }
 
-export function encodeCursor(query: ListQuery, last: Pick<ContactReadDoc, SortKey | 'id'>): string {
-  const { key } = sortSpec(query.sort);
-  const payload: CursorPayload = { v: 1, s: query.sort, f: filterFingerprint(query), k: last[key], i: last.id };
+/** The position of the last row of a page: its key in the walk's order and its id. */
+export interface WalkPosition {
+  key: number | string;
+  id: number;
+}
+
+export function encodeCursor(query: ListQuery, last: WalkPosition, walkStartedAt: number): string {
+  const payload: CursorPayload = { v: 2, s: query.sort, f: filterFingerprint(query), k: last.key, i: last.id, t: walkStartedAt };
   return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(query: ListQuery): CursorPayload | undefined {
+export function decodeCursor(query: ListQuery, now: number): CursorPayload | undefined {
   if (query.cursor === undefined) return undefined;
   const invalid = (message: string) => invalidQuery([{ field: 'cursor', message }]);
   let json: unknown;
@@ -52,6 +63,9 @@ export function decodeCursor(query: ListQuery): CursorPayload | undefined {
   if (typeof cursor.k !== (expectsNumber ? 'number' : 'string')) throw invalid('is not a cursor from this API');
   if (cursor.s !== query.sort || cursor.f !== filterFingerprint(query)) {
     throw invalid('belongs to another sort or other filters; start again without it');
+  }
+  if (sortSpec(cursor.s).mutable && now - cursor.t > LIST_WALK_MAX_AGE_MS) {
+    throw invalid(`has expired (a walk sorted by ${cursor.s.replace('-', '')} lasts at most 24 hours); start again without it`);
   }
   return cursor;
 }

@@ -1,17 +1,10 @@
-import type { Filter, Sort } from 'mongodb';
+import type { Filter } from 'mongodb';
 import { digitsOf, type ContactReadDoc } from '@reps/contacts-read-model';
 import { sortSpec, type CursorPayload } from './list-cursor';
 import type { ListQuery } from './list-query';
 
 /** Who is listing: the tenant always, the owner for user scope. */
 export type ListScope = { scope: 'user'; tenant: number; userId: number } | { scope: 'company'; tenant: number };
-
-export interface MongoListQuery {
-  filter: Filter<ContactReadDoc>;
-  sort: Sort;
-  /** One more than the page size: the extra row says whether there is a next page. */
-  limit: number;
-}
 
 const PHONE_LIKE = /^[0-9 +\-().]+$/;
 
@@ -37,8 +30,8 @@ export function keysetFilter(query: ListQuery, cursor: CursorPayload): Filter<Co
   return { $or: [{ [key]: { [beyond]: cursor.k } }, { [key]: cursor.k, id: { [beyond]: cursor.i } }] } as Filter<ContactReadDoc>;
 }
 
-/** The list as one MongoDB query: scope first (structural), then filters, then the keyset. */
-export function buildListQuery(scope: ListScope, query: ListQuery, cursor?: CursorPayload): MongoListQuery {
+/** Who and what a list selects, before any ordering: scope first (structural), then the filters. */
+export function selectionFilter(scope: ListScope, query: ListQuery): Filter<ContactReadDoc> {
   const filter: Filter<ContactReadDoc> = { tenant_company_id: scope.tenant };
   if (scope.scope === 'user') filter.user_id = scope.userId;
   // `include` spelled as both values lets MongoDB merge two ranges of the same index in order.
@@ -47,10 +40,6 @@ export function buildListQuery(scope: ListScope, query: ListQuery, cursor?: Curs
   if (query.lead_type !== undefined) filter.lead_type = query.lead_type;
   if (query.group_id !== undefined) filter.group_ids = query.group_id;
   if (query.updated_since !== undefined) filter._u = { $gte: Date.parse(query.updated_since) };
-  const and: Filter<ContactReadDoc>[] = [];
-  if (query.q !== undefined) and.push(searchFilter(query.q));
-  if (cursor) and.push(keysetFilter(query, cursor));
-  if (and.length > 0) filter.$and = and;
-  const { key, direction } = sortSpec(query.sort);
-  return { filter, sort: { [key]: direction, id: direction }, limit: query.limit + 1 };
+  if (query.q !== undefined) filter.$and = [searchFilter(query.q)];
+  return filter;
 }

@@ -1,6 +1,7 @@
 import { BadRequestError } from '@reps/errors';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import { buildListQuery, searchFilter } from './list-filter';
+import { searchFilter } from './list-filter';
+import { planList } from './list-walk';
 import { parseListQuery } from './list-query';
 import { decodeConsistencyToken } from './consistency-token';
 
@@ -61,39 +62,73 @@ describe('parseListQuery', () => {
 
 describe('cursors', () => {
   const query = parseListQuery({ sort: 'last_name', status: 'lead' });
+  const now = Date.UTC(2026, 0, 1);
+  const day = 24 * 60 * 60 * 1000;
 
-  it('round-trip the keyset position', () => {
-    const cursor = encodeCursor(query, { _c: 1, _u: 2, _ln: 'smith', id: 9 });
-    expect(decodeCursor({ ...query, cursor })).toMatchObject({ s: 'last_name', k: 'smith', i: 9 });
+  it('round-trip the keyset position and when the walk began', () => {
+    const cursor = encodeCursor(query, { key: 'smith', id: 9 }, now);
+    expect(decodeCursor({ ...query, cursor }, now)).toMatchObject({ s: 'last_name', k: 'smith', i: 9, t: now });
   });
 
   it('refuse garbage and cursors of another sort or other filters', () => {
-    const cursor = encodeCursor(query, { _c: 1, _u: 2, _ln: 'smith', id: 9 });
-    expect(badRequestFields(() => decodeCursor({ ...query, cursor: 'not-a-cursor' }))).toEqual(['cursor']);
-    expect(badRequestFields(() => decodeCursor({ ...query, sort: '-last_name', cursor }))).toEqual(['cursor']);
-    expect(badRequestFields(() => decodeCursor({ ...query, status: 'customer', cursor }))).toEqual(['cursor']);
+    const cursor = encodeCursor(query, { key: 'smith', id: 9 }, now);
+    expect(badRequestFields(() => decodeCursor({ ...query, cursor: 'not-a-cursor' }, now))).toEqual(['cursor']);
+    expect(badRequestFields(() => decodeCursor({ ...query, sort: '-last_name', cursor }, now))).toEqual(['cursor']);
+    expect(badRequestFields(() => decodeCursor({ ...query, status: 'customer', cursor }, now))).toEqual(['cursor']);
+  });
+
+  it('expire after a day on a mutable sort key, never on created_at', () => {
+    const cursor = encodeCursor(query, { key: 'smith', id: 9 }, now);
+    expect(decodeCursor({ ...query, cursor }, now + day)).toBeDefined();
+    expect(badRequestFields(() => decodeCursor({ ...query, cursor }, now + day + 1))).toEqual(['cursor']);
+    const byCreation = parseListQuery({ sort: 'created_at' });
+    const old = encodeCursor(byCreation, { key: 5, id: 9 }, now);
+    expect(decodeCursor({ ...byCreation, cursor: old }, now + 30 * day)).toMatchObject({ k: 5, i: 9 });
   });
 });
 
-describe('buildListQuery', () => {
+describe('planList', () => {
+  const now = 1_000_000;
+
   it('scopes a user list to the owner and a company list to the tenant, hiding discarded by default', () => {
-    expect(buildListQuery({ scope: 'user', tenant: 7, userId: 42 }, parseListQuery({})).filter).toEqual({
+    expect(planList({ scope: 'user', tenant: 7, userId: 42 }, parseListQuery({}), undefined, now).settled.filter).toEqual({
       tenant_company_id: 7,
       user_id: 42,
       _discarded: false,
     });
-    const company = buildListQuery({ scope: 'company', tenant: 7 }, parseListQuery({ discarded: 'include' }));
-    expect(company.filter).toEqual({ tenant_company_id: 7, _discarded: { $in: [false, true] } });
-    expect(company.sort).toEqual({ _c: -1, id: -1 });
-    expect(company.limit).toBe(26);
+    const company = planList({ scope: 'company', tenant: 7 }, parseListQuery({ discarded: 'include' }), undefined, now);
+    expect(company.settled.filter).toEqual({ tenant_company_id: 7, _discarded: { $in: [false, true] } });
+    expect(company.settled.sort).toEqual({ _c: -1, id: -1 });
+    expect(company.settled.limit).toBe(26);
+    expect(company.changed).toBeUndefined();
   });
 
   it('continues after the cursor row in (key, id) order', () => {
-    const query = parseListQuery({ sort: 'updated_at' });
-    const cursor = decodeCursor({ ...query, cursor: encodeCursor(query, { _c: 1, _u: 500, _ln: '', id: 3 }) });
-    expect(buildListQuery({ scope: 'company', tenant: 7 }, query, cursor).filter.$and).toEqual([
-      { $or: [{ _u: { $gt: 500 } }, { _u: 500, id: { $gt: 3 } }] },
+    const query = parseListQuery({ sort: 'created_at' });
+    const cursor = decodeCursor({ ...query, cursor: encodeCursor(query, { key: 500, id: 3 }, now) }, now);
+    expect(planList({ scope: 'company', tenant: 7 }, query, cursor, now).settled.filter.$and).toEqual([
+      { $or: [{ _c: { $gt: 500 } }, { _c: 500, id: { $gt: 3 } }] },
     ]);
+  });
+
+  it('splits a walk on a mutable key at the instant it began: settled rows by index, changed ones apart', () => {
+    const query = parseListQuery({ sort: '-updated_at', updated_since: '1970-01-01T00:00:00.100Z', q: 'jane' });
+    const started = now - 5000;
+    const cursor = decodeCursor({ ...query, cursor: encodeCursor(query, { key: 700, id: 3 }, started) }, now);
+    const plan = planList({ scope: 'user', tenant: 7, userId: 42 }, query, cursor, now);
+    expect(plan.walkStartedAt).toBe(started);
+    expect(plan.settled.filter._u).toEqual({ $gte: 100, $lte: started });
+    expect(plan.settled.filter.$and).toEqual([
+      { _search: { $regex: 'jane' } },
+      { $or: [{ _u: { $lt: 700 } }, { _u: 700, id: { $lt: 3 } }] },
+    ]);
+    expect(plan.changed?.filter).toEqual({
+      tenant_company_id: 7,
+      user_id: 42,
+      _discarded: false,
+      _u: { $gte: 100, $gt: started },
+      $and: [{ _search: { $regex: 'jane' } }],
+    });
   });
 
   it('searches names and emails as lower-cased text, phones by digits', () => {

@@ -61,9 +61,9 @@ function scopeOperations(scope: Scope): ContactOperation[] {
       upstream: 'query',
       kind: 'list',
       summary: scope === 'user' ? "List the rep's contacts" : 'List the company contacts',
-      description: `Contacts ${who}, a page at a time (opaque \`cursor\`). Unknown parameters are a 400. Send the \`X-Consistency-Token\` of a write to read your own write.`,
+      description: `Contacts ${who}, a page at a time (opaque \`cursor\`). Unknown parameters are a 400. Send the \`X-Consistency-Token\` of a write to read your own write. A walk sorted by \`updated_at\` or \`last_name\` keeps every contact where it was when the first page was read; if more than 1000 of the listed contacts changed since, the next page is a 409 \`list_walk_too_old\` (start again without the cursor).`,
       success: 200,
-      statuses: [200, ...COMMON],
+      statuses: [200, ...COMMON, 409],
       headers: ['x-consistency-token'],
     },
     {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { BULK_MAX, Contact } from '@reps/contracts';
+import { BULK_MAX, Contact, ContactListQuery } from '@reps/contracts';
 import { CONTACT_OPERATIONS, scopeBase, type ContactOperation } from '../contacts/contact-operations';
-import { ContactListQuery, LIST_LIMIT_DEFAULT } from '../contacts/list-query';
 import {
   BulkCreateResponse,
   ContactListResponse,
@@ -96,7 +95,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, malformed, invalid or expired bearer token',
   403: 'A valid token of the other scope (a user token on a company route, or the reverse)',
   404: 'No such contact, or one outside the caller scope (indistinguishable on purpose)',
-  409: 'Conflict: `contact_discarded`, `concurrent_modification`, `idempotency_key_reused` or `idempotency_key_in_progress`',
+  409: 'Conflict: `contact_discarded`, `concurrent_modification`, `idempotency_key_reused`, `idempotency_key_in_progress`, or on a list `list_walk_too_old`',
   412: '`If-Match` names a version that is no longer current',
   413: `Body over the size limit (1 MB; 10 MB for bulk) or more than ${BULK_MAX} contacts in a bulk`,
   415: 'Unsupported body charset or content encoding',
@@ -195,13 +194,12 @@ function errorResponse(status: number): Json {
 function listParameters(): Json[] {
   return Object.entries(ContactListQuery.shape).map(([name, schema]) => {
     // Parameters are documented as the values they denote (integers as integers), which is
-    // also how clients and fuzzers serialize them into the query string.
-    const { $schema: _schema, ...json } = z.toJSONSchema((schema as z.ZodOptional<z.ZodType>).unwrap(), {
-      io: 'output',
-      target: 'draft-2020-12',
-    }) as Json;
-    if (name === 'limit') json['default'] = LIST_LIMIT_DEFAULT;
-    const description = typeof json['description'] === 'string' ? json['description'] : undefined;
+    // also how clients and fuzzers serialize them into the query string; defaults stay visible.
+    const inner = schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+    const { $schema: _schema, ...json } = z.toJSONSchema(inner as z.ZodType, { io: 'output', target: 'draft-2020-12' }) as Json;
+    if (schema instanceof z.ZodDefault) json['default'] = (schema.def.defaultValue as unknown);
+    // The description sits on the outer (optional/default) schema, which toJSONSchema of the inner one does not see.
+    const description = schema.description ?? (typeof json['description'] === 'string' ? json['description'] : undefined);
     return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: json };
   });
 }
