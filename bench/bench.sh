@@ -12,19 +12,8 @@ started_at=$SECONDS
 ensure_node_modules
 build_all
 
-started_infra=false
-if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
-  if ! bash tools/infra.sh status >/dev/null 2>&1; then started_infra=true; fi
-  bash tools/infra.sh start
-  eval "$(bash tools/infra.sh env)"
-fi
-cleanup() {
-  if [ "$started_infra" = true ]; then
-    log "stopping the local servers"
-    bash tools/infra.sh stop || true
-  fi
-}
-trap cleanup EXIT
+use_servers
+trap stop_local_servers_if_started EXIT
 
 # Lets the suite find the local servers' pids (for per-process CPU) under INFRA_DIR.
 export BENCH_INFRA_DIR="${INFRA_DIR:-$REPO_ROOT/.infra}"

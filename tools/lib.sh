@@ -27,3 +27,20 @@ build_all() {
   log "building (tsc -b)"
   (cd "$REPO_ROOT" && npx tsc -b tsconfig.json)
 }
+
+# Servers: the ones KAFKA_BROKERS / MONGO_URL / REDIS_URL name, else the local ones (started if
+# needed, their addresses exported). Call stop_local_servers_if_started on exit: it stops them
+# only if this script started them, never servers someone else is using.
+LOCAL_SERVERS_STARTED=false
+use_servers() {
+  if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${MONGO_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then return 0; fi
+  if ! bash "$REPO_ROOT/tools/infra.sh" status >/dev/null 2>&1; then LOCAL_SERVERS_STARTED=true; fi
+  bash "$REPO_ROOT/tools/infra.sh" start
+  eval "$(bash "$REPO_ROOT/tools/infra.sh" env)"
+}
+stop_local_servers_if_started() {
+  if [ "$LOCAL_SERVERS_STARTED" = true ]; then
+    log "stopping the local servers"
+    bash "$REPO_ROOT/tools/infra.sh" stop || true
+  fi
+}

@@ -10,19 +10,8 @@ cd "$REPO_ROOT"
 ensure_node_modules
 build_all
 
-started_infra=false
-if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
-  if ! bash tools/infra.sh status >/dev/null 2>&1; then started_infra=true; fi
-  bash tools/infra.sh start
-  eval "$(bash tools/infra.sh env)"
-fi
-stop_infra() {
-  if [ "$started_infra" = true ]; then
-    log "stopping the local servers"
-    bash tools/infra.sh stop || true
-  fi
-}
-trap stop_infra EXIT
+use_servers
+trap stop_local_servers_if_started EXIT
 
 # Development defaults; override any of them in the environment.
 export NODE_ENV="${NODE_ENV:-development}"

@@ -20,16 +20,8 @@ npx nx run-many -t lint --output-style=static
 
 # Use servers given by the environment; otherwise the local ones, stopped again at the end
 # if this script started them.
-started_infra=false
-if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
-  if ! bash tools/infra.sh status >/dev/null 2>&1; then started_infra=true; fi
-  bash tools/infra.sh start
-  eval "$(bash tools/infra.sh env)"
-fi
-cleanup() {
-  if [ "$started_infra" = true ]; then bash tools/infra.sh stop || true; fi
-}
-trap cleanup EXIT
+use_servers
+trap stop_local_servers_if_started EXIT
 
 summary="$(mktemp)"
 export TEST_SUMMARY_FILE="$summary"
