@@ -1,6 +1,10 @@
-import type { Principal } from '@reps/auth';
+import { mintToken, type Principal } from '@reps/auth';
+import { createReadModelCatalog, type ContactReadDoc } from '@reps/contacts-read-model';
+import { connectMongo } from '@reps/mongo';
 import { resolveTestEnv, waitFor, type TestEnv } from '@reps/testing';
-import { startReadStack, type ReadStack } from '../testing/read-stack.spec-helper';
+import { contactsQueryConfigSchema } from '../config';
+import { startContactsQuery } from '../service';
+import { startReadStack, TEST_SECRET, type ReadStack } from '../testing/read-stack.spec-helper';
 
 const USERS = '/api/user/crm/v202506/contacts';
 const COMPANY = '/api/company/crm/v202506/contacts';
@@ -225,4 +229,64 @@ describe('contacts-query over the projected read models (command and projection 
     },
     120_000,
   );
+
+  it('stops a list the database cannot answer within LIST_MAX_TIME_MS: a 503 with Retry-After, and serving goes on', async () => {
+    // A tenant of 4,000 documents written straight into the active read model, and a search
+    // that matches none of them: on FerretDB (which scans for every non-_id query) that takes
+    // well over 100 ms; MongoDB answers it in a few, so there the limit is simply not reached.
+    const tenant = 900_000 + Math.floor(Math.random() * 90_000);
+    const mongo = await connectMongo({ url: env.mongoUrl, dbName: stack.readDb, appName: 'max-time-seed' });
+    const quick = await startContactsQuery(
+      contactsQueryConfigSchema.parse({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        MONGO_URL: env.mongoUrl,
+        MONGO_DB: stack.readDb,
+        READ_MODEL_PREFIX: stack.prefix,
+        AUTH_JWT_SECRET: TEST_SECRET,
+        LIST_MAX_TIME_MS: '100',
+      }),
+      { handleSignals: false, exit: () => undefined },
+    );
+    try {
+      const catalog = createReadModelCatalog(mongo.db, stack.prefix);
+      const users = catalog.collections((await catalog.activeGeneration())!).user;
+      const docs = Array.from({ length: 4000 }, (_, i) => ({
+        _id: `${tenant}:${i + 1}`,
+        id: i + 1,
+        tenant_company_id: tenant,
+        user_id: 1,
+        company_visible: false,
+        _v: 1,
+        _discarded: false,
+        _c: i,
+        _u: i,
+        _ln: `seed${i}`,
+        _search: `seed${i}\nperson number ${i}`,
+        _phone: '',
+        _prior: [],
+      })) as unknown as ContactReadDoc[];
+      for (let i = 0; i < docs.length; i += 1000) await users.insertMany(docs.slice(i, i + 1000));
+      const isFerretDb = (await mongo.db.admin().command({ buildInfo: 1 }))['ferretdbVersion'] !== undefined;
+
+      const principal: Principal = { scope: 'user', userId: 1, companyId: tenant };
+      const authorization = `Bearer ${await mintToken(TEST_SECRET, principal)}`;
+      const res = await fetch(`http://127.0.0.1:${quick.port}${USERS}?q=nobody-by-this-name`, { headers: { authorization } });
+      if (isFerretDb) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect((await json<ErrorBody>(res)).error.code).toBe('service_unavailable');
+      } else {
+        expect(res.status).toBe(200);
+      }
+      // The same service answers the next request (an `_id` read) normally.
+      const single = await fetch(`http://127.0.0.1:${quick.port}${USERS}/7`, { headers: { authorization } });
+      expect(single.status).toBe(200);
+    } finally {
+      await quick.shutdown();
+      await mongo.close();
+    }
+  }, 60_000);
 });
