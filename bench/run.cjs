@@ -48,6 +48,10 @@ const cfg = {
   only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null,
   profile: env.BENCH_PROFILE !== '0',
   rebuildMaxS: num('BENCH_REBUILD_MAX_S', 120, 60),
+  // How long one list may take, in the raw find (maxTimeMS), contacts-query (LIST_MAX_TIME_MS) and
+  // the gateway (UPSTREAM_TIMEOUT_MS): raise it to time lists that scan a large read model.
+  listMaxMs: num('BENCH_LIST_MAX_MS', 10_000, 10_000),
+  listSamples: num('BENCH_LIST_SAMPLES', 5, 3),
 };
 const PHASES = ['kafka', 'single', 'lag', 'bulk', 'list', 'rebuild', 'notifier'];
 if (cfg.only)
@@ -100,7 +104,11 @@ async function assignPorts() {
 }
 
 /** Time the four list shapes need at most (raw find ≤ 10 s, then the HTTP measurement). */
-const LIST_LATENCY_S = 4 * (cfg.seconds + 15) + 20;
+const LIST_LATENCY_S =
+  cfg.listMaxMs > 10_000
+    ? // Four shapes, each timed listSamples times raw and through the gateway, at up to half the limit.
+      Math.round((4 * 2 * cfg.listSamples * cfg.listMaxMs) / 2 / 1000) + 20
+    : 4 * (cfg.seconds + 15) + 20;
 
 const started = Date.now();
 const deadline = started + cfg.budgetS * 1000;
@@ -166,7 +174,7 @@ async function startStack() {
     name: 'contacts-query',
     script: 'apps/contacts-query/dist/main.js',
     port: PORTS.query,
-    env: { ...common, MONGO_DB: DB_READ },
+    env: { ...common, MONGO_DB: DB_READ, LIST_MAX_TIME_MS: String(cfg.listMaxMs) },
     logFile: logFile('contacts-query'),
   });
   services.gateway = await startNode({
@@ -198,6 +206,7 @@ function gatewayEnv(common, commandPort) {
     // ceiling the benchmark never reaches, so no request is refused by it.
     RATE_LIMIT_POINTS: '1000000',
     RATE_LIMIT_WINDOW_S: '60',
+    UPSTREAM_TIMEOUT_MS: String(cfg.listMaxMs + 2_000),
   };
 }
 
@@ -805,7 +814,13 @@ async function projectionMetrics() {
 }
 
 async function phaseSeed() {
-  const cmd = reproduce('list', ['BENCH_TENANT_SIZE', 'BENCH_SECONDS', 'BENCH_LIST_CONNECTIONS']);
+  const cmd = reproduce('list', [
+    'BENCH_TENANT_SIZE',
+    'BENCH_SECONDS',
+    'BENCH_LIST_CONNECTIONS',
+    'BENCH_LIST_MAX_MS',
+    'BENCH_LIST_SAMPLES',
+  ]);
   const n = cfg.tenantSize;
   const { companyId, userId } = PRINCIPALS.seed;
   if (!results.raw.mongo_writes)
@@ -1006,7 +1021,7 @@ async function phaseListLatency(readSide) {
         value: null,
         conditions: {
           ...conditions,
-          mode: `not sent: the database alone needs > ${r.timed_out_after_ms} ms for this find; through the gateway it would be a 503 after UPSTREAM_TIMEOUT_MS (10 s) and leave an unbounded scan running in the server`,
+          mode: `not sent: the database alone needs > ${r.timed_out_after_ms} ms for this find; through the gateway it would be a 503 after UPSTREAM_TIMEOUT_MS (BENCH_LIST_MAX_MS + 2 s) and leave an unbounded scan running in the server`,
         },
         ratio: null,
       });
@@ -1014,7 +1029,7 @@ async function phaseListLatency(readSide) {
     }
     // One request first, bounded: a list that scans a large collection may take seconds, and a
     // load level must not be shorter than a few of its requests.
-    const probe = await timedGet(url, tokens.seed, 60_000);
+    const probe = await timedGet(url, tokens.seed, cfg.listMaxMs + 10_000);
     if (!probe.ok) {
       figure({
         ...base,
@@ -1031,7 +1046,7 @@ async function phaseListLatency(readSide) {
         log(
           `list: ${shape.name} failed through the gateway (${probe.error}); one request straight to contacts-query`,
         );
-        const direct = await timedGet(`${services.query.url}${API}?${shape.query}`, tokens.seed, 60_000);
+        const direct = await timedGet(`${services.query.url}${API}?${shape.query}`, tokens.seed, cfg.listMaxMs + 10_000);
         figure({
           ...base,
           figure: `list latency: ${shape.name}, contacts-query direct (no gateway timeout)`,
@@ -1075,14 +1090,14 @@ async function phaseListLatency(readSide) {
     } else {
       // Too slow for a load level within the budget: a few requests one after another instead.
       log(
-        `list: ${shape.name} took ${Math.round(probe.ms)} ms; timing up to 5 sequential requests instead of a load level`,
+        `list: ${shape.name} took ${Math.round(probe.ms)} ms; timing up to ${cfg.listSamples} sequential requests instead of a load level`,
       );
       const samples = [probe.ms];
       let failed = null;
       const run = await withCpu(pids, async () => {
         const t0 = performance.now();
-        while (samples.length < 5 && performance.now() - t0 < cfg.seconds * 1000) {
-          const next = await timedGet(url, tokens.seed, 60_000);
+        while (samples.length < cfg.listSamples && performance.now() - t0 < Math.max(cfg.seconds * 1000, cfg.listSamples * cfg.listMaxMs)) {
+          const next = await timedGet(url, tokens.seed, cfg.listMaxMs + 10_000);
           if (!next.ok) {
             failed = next.error;
             break;
@@ -1111,7 +1126,7 @@ async function phaseListLatency(readSide) {
 }
 
 /** A raw find slower than this is stopped by the server (maxTimeMS) and reported as "> limit". */
-const RAW_FIND_LIMIT_MS = 10_000;
+const RAW_FIND_LIMIT_MS = cfg.listMaxMs;
 
 /** The raw-limit cell of a list figure: the driver's find, or "> limit" when maxTimeMS stopped it. */
 function rawFindCell(r) {
@@ -1163,7 +1178,7 @@ async function rawListLatency(shapes, { companyId, userId }) {
       const times = [];
       const t0 = performance.now();
       let timedOut = false;
-      for (let i = 0; i < 30 && performance.now() - t0 < cfg.seconds * 1000; i++) {
+      for (let i = 0; i < 30 && (i < cfg.listSamples || performance.now() - t0 < cfg.seconds * 1000); i++) {
         const t = performance.now();
         try {
           await col
