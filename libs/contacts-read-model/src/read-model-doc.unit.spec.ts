@@ -76,6 +76,7 @@ describe('read model document', () => {
       tenant_company_id: 7,
       company_visible: false,
       ...derivedFields(contact),
+      _prior: [],
     };
     const resource = contactFromDoc(doc);
     expect(resource).toEqual(contact);
