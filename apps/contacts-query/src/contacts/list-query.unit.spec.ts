@@ -122,6 +122,9 @@ describe('planList', () => {
       { _search: { $regex: 'jane' } },
       { $or: [{ _u: { $lt: 700 } }, { _u: 700, id: { $lt: 3 } }] },
     ]);
+    const first = planList({ scope: 'user', tenant: 7, userId: 42 }, query, undefined, now);
+    expect(first.settled.filter._u).toEqual({ $gte: 100, $lte: now });
+    expect(first.changed).toBeUndefined(); // nothing has changed since a walk that begins now
     expect(plan.changed?.filter).toEqual({
       tenant_company_id: 7,
       user_id: 42,

@@ -22,7 +22,9 @@ export const WALK_CHANGED_MAX = 1000;
  *   their current key is their key then, so MongoDB orders and limits them on an index;
  * - `changed`: the (few) contacts changed since, fetched whole and placed in memory by their keys
  *   at the walk's start (`_prior`), so each stays where the walk first saw it.
- * A contact created during the walk is placed by the keys it was created with.
+ * A contact created during the walk is placed by the keys it was created with. Both sides compare
+ * event times (`_u`, set by contacts-command) with the walk's start (this service's clock), so the
+ * hosts' clocks are assumed in sync (NTP).
  */
 export interface ListPlan {
   walkStartedAt: number;
@@ -41,9 +43,13 @@ export function planList(scope: ListScope, query: ListQuery, cursor: CursorPaylo
   if (!mutable) return { walkStartedAt, settled: { filter: settledFilter, sort, limit } };
 
   const since = selection._u as { $gte: number } | undefined;
+  const settled = { filter: { ...settledFilter, _u: { ...since, $lte: walkStartedAt } }, sort, limit };
+  // The first page begins the walk: nothing has changed since, so it needs no second query (on
+  // FerretDB, where every such query is a scan, that halves the cost of the first page).
+  if (!cursor) return { walkStartedAt, settled };
   return {
     walkStartedAt,
-    settled: { filter: { ...settledFilter, _u: { ...since, $lte: walkStartedAt } }, sort, limit },
+    settled,
     changed: { filter: { ...selection, _u: { ...since, $gt: walkStartedAt } }, limit: WALK_CHANGED_MAX + 1 },
   };
 }
