@@ -130,6 +130,7 @@ describe('planList', () => {
       user_id: 42,
       _discarded: false,
       _u: { $gte: 100, $gt: started },
+      _c: { $lte: started },
       $and: [{ _search: { $regex: 'jane' } }],
     });
   });

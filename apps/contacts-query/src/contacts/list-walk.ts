@@ -22,7 +22,8 @@ export const WALK_CHANGED_MAX = 1000;
  *   their current key is their key then, so MongoDB orders and limits them on an index;
  * - `changed`: the (few) contacts changed since, fetched whole and placed in memory by their keys
  *   at the walk's start (`_prior`), so each stays where the walk first saw it.
- * A contact created during the walk is placed by the keys it was created with. Both sides compare
+ * A contact created during the walk is not part of it (it did not exist for the whole walk, and
+ * leaving it out keeps a bulk import from filling the changed side). Both sides compare
  * event times (`_u`, set by contacts-command) with the walk's start (this service's clock), so the
  * hosts' clocks are assumed in sync (NTP).
  */
@@ -50,7 +51,10 @@ export function planList(scope: ListScope, query: ListQuery, cursor: CursorPaylo
   return {
     walkStartedAt,
     settled,
-    changed: { filter: { ...selection, _u: { ...since, $gt: walkStartedAt } }, limit: WALK_CHANGED_MAX + 1 },
+    changed: {
+      filter: { ...selection, _u: { ...since, $gt: walkStartedAt }, _c: { $lte: walkStartedAt } },
+      limit: WALK_CHANGED_MAX + 1,
+    },
   };
 }
 
@@ -86,6 +90,7 @@ export function pageOfWalk(
   for (const doc of settledRows) entries.set(doc._id, { key: doc[key], id: doc.id, doc });
   const at = cursor ? { key: cursor.k, id: cursor.i } : null;
   for (const doc of changedRows) {
+    if (doc._c > plan.walkStartedAt) continue; // created during the walk: not part of it
     const keys = sortKeysAt(doc, plan.walkStartedAt);
     const entry = { key: key === '_c' ? doc._c : keys[key], id: doc.id, doc };
     // A contact may be in both answers if it changed between the two queries; its key is the same.

@@ -42,11 +42,11 @@ describe('a page of a walk over a mutable sort key', () => {
     expect(page.next).toEqual({ key: 850, id: 4 });
   });
 
-  it('places a contact created during the walk by the keys it was created with', () => {
+  it('leaves out a contact created during the walk', () => {
     const { query, cursor, plan } = walk('updated_at', 5, T0);
     const created = { ...doc(9, 'new', T0 + 50, [{ t: T0 + 50, u: T0 + 20, ln: 'new' }]), _c: T0 + 20 };
     const page = pageOfWalk(query, plan, cursor, [doc(1, 'a', 100)], [created]);
-    expect(page.rows.map((row) => row.id)).toEqual([1, 9]);
+    expect(page.rows.map((row) => row.id)).toEqual([1]);
   });
 
   it('does not show a contact twice when it changed between the two queries', () => {
