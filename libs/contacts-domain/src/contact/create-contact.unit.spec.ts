@@ -1,4 +1,5 @@
 import {
+  BLANK_CONTACT_FIELDS,
   CompanyContactCreateBody,
   UserContactCreateBody,
   parseBody,
@@ -37,35 +38,7 @@ const createContact = (actor: Actor, contactBody: ContactCreateBody): CreateCont
   body: contactBody,
 });
 
-const EMPTY_FIELDS = {
-  first_name: null,
-  last_name: null,
-  email: null,
-  email2: null,
-  phone: null,
-  phone2: null,
-  phone_id: null,
-  avatar_url: null,
-  status: 'active',
-  address: null,
-  address2: null,
-  city: null,
-  state: null,
-  postal_code: null,
-  country_id: null,
-  language_id: null,
-  lead_type: null,
-  ip: null,
-  requested_at: null,
-  best_time: null,
-  time_zone: null,
-  reason: null,
-  income: null,
-  hours: null,
-  invest: null,
-  interest: null,
-  metadata: {},
-} as const;
+const EMPTY_FIELDS = BLANK_CONTACT_FIELDS;
 
 describe('CreateContact', () => {
   it('by a user: the caller owns it, origin user_app, no public company_id, tenant = their company', () => {

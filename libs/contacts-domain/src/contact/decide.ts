@@ -1,4 +1,5 @@
 import {
+  BLANK_CONTACT_FIELDS,
   CONTACT_FIELD_NAMES,
   type ContactCreatedData,
   type ContactEventData,
@@ -82,35 +83,7 @@ function create(command: CreateContact, state: ContactState | null): DecideResul
 }
 
 function initialFields(body: Partial<ContactFields>): ContactFields {
-  const fields: ContactFields = {
-    first_name: null,
-    last_name: null,
-    email: null,
-    email2: null,
-    phone: null,
-    phone2: null,
-    phone_id: null,
-    avatar_url: null,
-    status: 'active',
-    address: null,
-    address2: null,
-    city: null,
-    state: null,
-    postal_code: null,
-    country_id: null,
-    language_id: null,
-    lead_type: null,
-    ip: null,
-    requested_at: null,
-    best_time: null,
-    time_zone: null,
-    reason: null,
-    income: null,
-    hours: null,
-    invest: null,
-    interest: null,
-    metadata: {},
-  };
+  const fields: ContactFields = { ...BLANK_CONTACT_FIELDS, metadata: {} };
   for (const field of CONTACT_FIELD_NAMES) copyDefined(fields, body, field);
   return fields;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BLANK_CONTACT_FIELDS,
   CONTACT_EVENT_SCHEMA_VERSION,
   type ContactCreatedData,
   type ContactEvent,
@@ -33,35 +34,7 @@ export interface StreamOptions {
   startAt?: Date;
 }
 
-export const BLANK_CONTACT_FIELDS: ContactFields = {
-  first_name: null,
-  last_name: null,
-  email: null,
-  email2: null,
-  phone: null,
-  phone2: null,
-  phone_id: null,
-  avatar_url: null,
-  status: 'active',
-  address: null,
-  address2: null,
-  city: null,
-  state: null,
-  postal_code: null,
-  country_id: null,
-  language_id: null,
-  lead_type: null,
-  ip: null,
-  requested_at: null,
-  best_time: null,
-  time_zone: null,
-  reason: null,
-  income: null,
-  hours: null,
-  invest: null,
-  interest: null,
-  metadata: {},
-};
+export { BLANK_CONTACT_FIELDS };
 
 export function contactStream(options: StreamOptions): ContactStreamBuilder {
   const origin = options.origin ?? 'user_app';

@@ -202,6 +202,41 @@ export const ContactFields = z.object(contactFieldSchemas);
 export type ContactFields = z.output<typeof ContactFields>;
 
 /**
+ * What a new contact holds in every field its creator did not give: nothing, except the status
+ * `active` and empty metadata. Frozen; spread it (`{ ...BLANK_CONTACT_FIELDS, metadata: {} }`)
+ * to get a contact of one's own.
+ */
+export const BLANK_CONTACT_FIELDS: Readonly<ContactFields> = Object.freeze({
+  first_name: null,
+  last_name: null,
+  email: null,
+  email2: null,
+  phone: null,
+  phone2: null,
+  phone_id: null,
+  avatar_url: null,
+  status: 'active',
+  address: null,
+  address2: null,
+  city: null,
+  state: null,
+  postal_code: null,
+  country_id: null,
+  language_id: null,
+  lead_type: null,
+  ip: null,
+  requested_at: null,
+  best_time: null,
+  time_zone: null,
+  reason: null,
+  income: null,
+  hours: null,
+  invest: null,
+  interest: null,
+  metadata: Object.freeze({}),
+});
+
+/**
  * Request-side normalization. Strings are trimmed and a blank string means "no value" (null),
  * because HTML forms — the company website is one of our clients — submit untouched inputs
  * as "", and rejecting those would make every optional field a trap. `metadata: null` means
