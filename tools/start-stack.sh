@@ -20,7 +20,7 @@ export LOG_LEVEL="${LOG_LEVEL:-info}"
 log "starting the apps (Ctrl-C stops everything)"
 set +e
 npx concurrently --names gateway,command,query,notifier,projection \
-  --prefix-colors blue,green,magenta,yellow,cyan --kill-others --kill-signal SIGTERM \
+  --prefix-colors blue,green,magenta,yellow,cyan --kill-others-on-fail --kill-signal SIGTERM \
   "node apps/gateway/dist/main.js" \
   "node apps/contacts-command/dist/main.js" \
   "node apps/contacts-query/dist/main.js" \
