@@ -1,4 +1,4 @@
-import { Contact } from '@reps/contracts';
+import { BLANK_CONTACT_FIELDS, Contact } from '@reps/contracts';
 import {
   contactFromDoc,
   derivedFields,
@@ -12,6 +12,7 @@ import {
 import { isGenerationName, newGenerationName } from './read-model-catalog';
 
 const contact: Contact = {
+  ...BLANK_CONTACT_FIELDS,
   id: 5,
   company_id: null,
   token: 'abcdefgh12345678',
@@ -19,29 +20,9 @@ const contact: Contact = {
   last_name: "O'Hara",
   full_name: "Jane O'Hara",
   email: 'jane@example.com',
-  email2: null,
   phone: '+1 (555) 123-4567',
-  phone2: null,
-  phone_id: null,
-  avatar_url: null,
   status: 'lead',
-  address: null,
-  address2: null,
-  city: null,
-  state: null,
-  postal_code: null,
-  country_id: null,
-  language_id: null,
   lead_type: 'hot',
-  ip: null,
-  requested_at: null,
-  best_time: null,
-  time_zone: null,
-  reason: null,
-  income: null,
-  hours: null,
-  invest: null,
-  interest: null,
   discarded_at: null,
   metadata: { a: 1 },
   user_id: 42,

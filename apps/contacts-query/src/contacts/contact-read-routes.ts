@@ -8,7 +8,7 @@ import { requestIdOf } from '@reps/http';
 import { decodeConsistencyToken } from './consistency-token';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import type { ListScope } from './list-filter';
-import { parseListQuery, rejectAnyQuery } from './list-query';
+import { invalidListQuery, parseContactListQuery } from '@reps/contracts';
 import { pageOfWalk, planList } from './list-walk';
 import { awaitConsistency } from './read-your-writes';
 
@@ -34,6 +34,12 @@ function contactIdParam(req: Request): number {
   // An id that cannot exist is simply not found, like any other unknown contact.
   if (!CONTACT_ID.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Contact not found');
   return Number(raw);
+}
+
+/** Routes that take no parameters still say which one they got. */
+function rejectAnyQuery(raw: Record<string, unknown>): void {
+  const keys = Object.keys(raw);
+  if (keys.length > 0) throw invalidListQuery(keys.map((key) => ({ field: key, message: 'is not a known query parameter' })));
 }
 
 function listScope(principal: Principal): ListScope {
@@ -73,7 +79,7 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
 
     router.get(base, async (req, res) => {
       const principal = principalOf(req);
-      const query = parseListQuery(req.query);
+      const query = parseContactListQuery(req.query);
       const now = deps.now?.() ?? Date.now();
       const cursor = decodeCursor(query, now);
       const models = await consistentModels(req, res, principal);

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { LIST_WALK_MAX_AGE_MS } from '@reps/contacts-read-model';
-import { invalidQuery, LIST_SORTS, type ListQuery, type ListSort } from './list-query';
+import {
+  CONTACT_LIST_SORTS,
+  invalidListQuery as invalidQuery,
+  type ContactListQuery as ListQuery,
+  type ContactListSort as ListSort,
+} from '@reps/contracts';
 
 /** The stored field each sort orders by; `id` breaks ties, so the order is total. */
 export const SORT_KEYS = { created_at: '_c', updated_at: '_u', last_name: '_ln' } as const;
@@ -21,7 +26,7 @@ export function sortSpec(sort: ListSort): { key: SortKey; direction: 1 | -1; mut
  */
 const CursorPayload = z.object({
   v: z.literal(2),
-  s: z.enum(LIST_SORTS),
+  s: z.enum(CONTACT_LIST_SORTS),
   f: z.string(),
   k: z.union([z.number(), z.string()]),
   i: z.number().int().positive(),

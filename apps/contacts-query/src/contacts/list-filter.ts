@@ -1,7 +1,7 @@
 import type { Filter } from 'mongodb';
 import { digitsOf, type ContactReadDoc } from '@reps/contacts-read-model';
 import { sortSpec, type CursorPayload } from './list-cursor';
-import type { ListQuery } from './list-query';
+import type { ContactListQuery as ListQuery } from '@reps/contracts';
 
 /** Who is listing: the tenant always, the owner for user scope. */
 export type ListScope = { scope: 'user'; tenant: number; userId: number } | { scope: 'company'; tenant: number };

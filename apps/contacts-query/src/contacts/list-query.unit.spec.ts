@@ -2,7 +2,7 @@ import { BadRequestError } from '@reps/errors';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { searchFilter } from './list-filter';
 import { planList } from './list-walk';
-import { parseListQuery } from './list-query';
+import { parseContactListQuery as parseListQuery } from '@reps/contracts';
 import { decodeConsistencyToken } from './consistency-token';
 
 function badRequestFields(run: () => unknown): string[] {

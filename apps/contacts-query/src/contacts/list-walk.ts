@@ -3,7 +3,7 @@ import { sortKeysAt, type ContactReadDoc } from '@reps/contacts-read-model';
 import { ConflictError } from '@reps/errors';
 import { sortSpec, type CursorPayload, type WalkPosition } from './list-cursor';
 import { keysetFilter, selectionFilter, type ListScope } from './list-filter';
-import type { ListQuery } from './list-query';
+import type { ContactListQuery as ListQuery } from '@reps/contracts';
 
 /**
  * How many contacts may change during one walk over a mutable sort key before its pages would
@@ -58,10 +58,18 @@ export function planList(scope: ListScope, query: ListQuery, cursor: CursorPaylo
   };
 }
 
-/** MongoDB orders strings by their bytes (simple binary comparison); so does this. */
-function compareKeys(a: number | string, b: number | string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8'));
+/** A row's place in the walk; strings compare by their UTF-8 bytes, as MongoDB's simple collation does. */
+interface Placed extends WalkPosition {
+  bytes?: Buffer;
+}
+
+function place(key: number | string, id: number): Placed {
+  return typeof key === 'string' ? { key, id, bytes: Buffer.from(key, 'utf8') } : { key, id };
+}
+
+function compareKeys(a: Placed, b: Placed): number {
+  if (a.bytes && b.bytes) return Buffer.compare(a.bytes, b.bytes);
+  return (a.key as number) - (b.key as number);
 }
 
 export interface WalkPage {
@@ -85,22 +93,21 @@ export function pageOfWalk(
     );
   }
   const { key, direction } = sortSpec(query.sort);
-  const order = (a: WalkPosition, b: WalkPosition) => direction * (compareKeys(a.key, b.key) || a.id - b.id);
-  const entries = new Map<string, WalkPosition & { doc: ContactReadDoc }>();
-  for (const doc of settledRows) entries.set(doc._id, { key: doc[key], id: doc.id, doc });
-  const at = cursor ? { key: cursor.k, id: cursor.i } : null;
+  const order = (a: Placed, b: Placed) => direction * (compareKeys(a, b) || a.id - b.id);
+  const entries = new Map<string, { at: Placed; doc: ContactReadDoc }>();
+  for (const doc of settledRows) entries.set(doc._id, { at: place(doc[key], doc.id), doc });
+  const after = cursor ? place(cursor.k, cursor.i) : null;
   for (const doc of changedRows) {
     if (doc._c > plan.walkStartedAt) continue; // created during the walk: not part of it
-    const keys = sortKeysAt(doc, plan.walkStartedAt);
-    const entry = { key: key === '_c' ? doc._c : keys[key], id: doc.id, doc };
+    const at = place(key === '_c' ? doc._c : sortKeysAt(doc, plan.walkStartedAt)[key], doc.id);
     // A contact may be in both answers if it changed between the two queries; its key is the same.
-    if ((at === null || order(entry, at) > 0) && !entries.has(doc._id)) entries.set(doc._id, entry);
+    if ((after === null || order(at, after) > 0) && !entries.has(doc._id)) entries.set(doc._id, { at, doc });
   }
-  const ordered = [...entries.values()].sort(order);
+  const ordered = [...entries.values()].sort((a, b) => order(a.at, b.at));
   const page = ordered.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
     rows: page.map((entry) => entry.doc),
-    next: ordered.length > query.limit && last ? { key: last.key, id: last.id } : null,
+    next: ordered.length > query.limit && last ? { key: last.at.key, id: last.at.id } : null,
   };
 }

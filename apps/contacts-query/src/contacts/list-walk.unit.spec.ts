@@ -1,7 +1,7 @@
 import type { ContactReadDoc, PriorSortKeys } from '@reps/contacts-read-model';
 import { ConflictError } from '@reps/errors';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import { parseListQuery } from './list-query';
+import { parseContactListQuery as parseListQuery } from '@reps/contracts';
 import { pageOfWalk, planList, WALK_CHANGED_MAX } from './list-walk';
 
 const scope = { scope: 'user', tenant: 7, userId: 42 } as const;
