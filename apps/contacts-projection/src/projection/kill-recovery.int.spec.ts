@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import type { ContactEvent } from '@reps/contracts';
 import { contactStream, INITIAL_GENERATION, type ContactReadDoc } from '@reps/contacts-read-model';
 import type { TopicAdmin } from '@reps/kafka';
-import { createLogger } from '@reps/observability';
 import { freePort, resolveTestEnv, waitFor, type TestEnv } from '@reps/testing';
 import { groupIdOf } from '../config';
-import { rebuildReadModels } from '../rebuild/rebuild-read-models';
 import { projectionUnderTest, type ProjectionUnderTest } from '../testing/projection.spec-helper';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
@@ -143,16 +141,7 @@ describe('the projection SIGKILLed 10 times while 10,000 events stream in', () =
     expect(liveCompany).toHaveLength(CONTACTS / 2);
     for (const doc of liveUser) expect(doc._v).toBe(finalVersions.get(doc._id));
 
-    const report = await rebuildReadModels({
-      bus: p.bus,
-      catalog: p.catalog,
-      topic: p.topic,
-      groupIdFor: (generation) => groupIdOf(p.env['PROJECTION_GROUP_ID']!, generation),
-      logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
-      catchUpLag: 0,
-      dropOldAfterMs: null,
-      pollMs: 200,
-    });
+    const report = await p.rebuild({ dropOldAfterMs: null });
     process.stdout.write(`kill-recovery: rebuild of 10,000 events took ${report.seconds} s (${report.messagesPerSecond} events/s)\n`);
     const fresh = p.catalog.collections(report.to);
     expect(byId(await fresh.user.find({}).toArray())).toEqual(liveUser);

@@ -1,9 +1,6 @@
 import { contactStream, type ContactReadDoc } from '@reps/contacts-read-model';
-import { createLogger } from '@reps/observability';
 import { resolveTestEnv, waitFor, type TestEnv } from '@reps/testing';
-import { groupIdOf } from '../config';
 import { projectionUnderTest, type ProjectionUnderTest } from '../testing/projection.spec-helper';
-import { rebuildReadModels } from './rebuild-read-models';
 
 const TENANT = 9;
 
@@ -34,16 +31,7 @@ describe('rebuild from offset 0 into new collections, swapped in while the proje
     const before = await p.catalog.activeGeneration();
     const live = { user: await p.docs('user'), company: await p.docs('company') };
 
-    const report = await rebuildReadModels({
-      bus: p.bus,
-      catalog: p.catalog,
-      topic: p.topic,
-      groupIdFor: (generation) => groupIdOf(p.env['PROJECTION_GROUP_ID']!, generation),
-      logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
-      catchUpLag: 0,
-      dropOldAfterMs: 0,
-      pollMs: 200,
-    });
+    const report = await p.rebuild({ dropOldAfterMs: 0 });
     expect(report).toMatchObject({ from: before, messages: 40 + 50 + 1, droppedOld: true });
     expect(await p.catalog.activeGeneration()).toBe(report.to);
 

@@ -3,8 +3,10 @@ import { createReadModelCatalog, type ContactReadDoc, type ReadModelCatalog, typ
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus, type EventBus, type EventProducer, type IncomingMessage } from '@reps/kafka';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
+import { createLogger } from '@reps/observability';
 import { uniqueName, waitFor, type TestEnv } from '@reps/testing';
-import { contactsProjectionConfigSchema } from '../config';
+import { contactsProjectionConfigSchema, groupIdOf } from '../config';
+import { rebuildReadModels, type RebuildReport } from '../rebuild/rebuild-read-models';
 import { startContactsProjection } from '../service';
 
 export interface ProjectionUnderTest {
@@ -27,12 +29,15 @@ export interface ProjectionUnderTest {
   /** Waits until the user model holds `docId` at `version` (and the company model, if given). */
   waitForVersion(docId: string, version: number, scopes?: ReadModelScope[]): Promise<void>;
   readTopic(topic: string, expectAtLeast: number): Promise<IncomingMessage[]>;
+  /** `npm run rebuild:contacts` against this projection's topic and read models, to the swap. */
+  rebuild(options: { dropOldAfterMs: number | null }): Promise<RebuildReport>;
   close(): Promise<void>;
 }
 
 /** The projection with its own topic, database, collection prefix and consumer group. */
 export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise<ProjectionUnderTest> {
   const topic = uniqueName('crm.contacts.proj');
+  const groupId = uniqueName('proj-group');
   const dbName = uniqueName('proj').replace(/-/g, '_');
   const settings: Record<string, string> = {
     NODE_ENV: 'test',
@@ -44,7 +49,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     MONGO_DB: dbName,
     CONTACTS_TOPIC: topic,
     CONTACTS_TOPIC_PARTITIONS: String(partitions),
-    PROJECTION_GROUP_ID: uniqueName('proj-group'),
+    PROJECTION_GROUP_ID: groupId,
     READ_MODEL_PREFIX: 't_',
     GENERATION_POLL_MS: '200',
   };
@@ -76,6 +81,17 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
       harness.handle = await startContactsProjection(config, { handleSignals: false, exit: () => undefined });
       return harness.handle;
     },
+    rebuild: ({ dropOldAfterMs }) =>
+      rebuildReadModels({
+        bus,
+        catalog,
+        topic,
+        groupIdFor: (generation) => groupIdOf(groupId, generation),
+        logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
+        catchUpLag: 0,
+        dropOldAfterMs,
+        pollMs: 200,
+      }),
     async stop() {
       await harness.handle?.shutdown();
       harness.handle = undefined;

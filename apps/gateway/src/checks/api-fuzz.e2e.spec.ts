@@ -6,10 +6,9 @@ import type { Principal } from '@reps/auth';
 import { resolveTestEnv, type TestEnv } from '@reps/testing';
 import { findExecutable } from '../testing/external-tools.spec-helper';
 import {
-  startGatewayUnderTest,
-  startStack,
+  startGatewayOverStack,
+  type GatewayOverStack,
   type GatewayUnderTest,
-  type StackUnderTest,
 } from '../testing/gateway.spec-helper';
 
 const run = promisify(execFile);
@@ -35,18 +34,14 @@ const REPORT_DIR = join(REPO_ROOT, '.infra', 'api-checks');
  */
 describeFuzz('schemathesis against /openapi.json (running stack)', () => {
   let env: TestEnv;
-  let stack: StackUnderTest;
+  let running: GatewayOverStack;
   let gw: GatewayUnderTest;
   let readSide = false;
 
   beforeAll(async () => {
     env = await resolveTestEnv();
-    stack = await startStack(env);
-    gw = await startGatewayUnderTest(env, {
-      CONTACTS_COMMAND_URL: stack.commandUrl,
-      CONTACTS_QUERY_URL: stack.queryUrl,
-      RATE_LIMIT_POINTS: '1000000',
-    });
+    running = await startGatewayOverStack(env, { RATE_LIMIT_POINTS: '1000000' });
+    ({ gw } = running);
     readSide =
       (await gw.request({ scope: 'user', userId: 1, companyId: 1 }, 'GET', '/api/user/crm/v202506/contacts'))
         .status === 200;
@@ -54,8 +49,7 @@ describeFuzz('schemathesis against /openapi.json (running stack)', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await gw?.close();
-    await stack?.close();
+    await running?.close();
     await env?.close();
   }, 60_000);
 

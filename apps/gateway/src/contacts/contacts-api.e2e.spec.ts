@@ -2,7 +2,8 @@ import type { Principal } from '@reps/auth';
 import { freePort, resolveTestEnv, waitFor, type TestEnv } from '@reps/testing';
 import {
   startGatewayUnderTest,
-  startStack,
+  startGatewayOverStack,
+  type GatewayOverStack,
   type GatewayUnderTest,
   type StackUnderTest,
 } from '../testing/gateway.spec-helper';
@@ -46,6 +47,7 @@ const baseOf = (p: Principal) => (p.scope === 'user' ? USERS : COMPANY);
  */
 describe('contacts API through the gateway (running stack)', () => {
   let env: TestEnv;
+  let running: GatewayOverStack;
   let stack: StackUnderTest;
   let gw: GatewayUnderTest;
   let readSide = false;
@@ -74,12 +76,8 @@ describe('contacts API through the gateway (running stack)', () => {
 
   beforeAll(async () => {
     env = await resolveTestEnv();
-    stack = await startStack(env);
-    gw = await startGatewayUnderTest(env, {
-      CONTACTS_COMMAND_URL: stack.commandUrl,
-      CONTACTS_QUERY_URL: stack.queryUrl,
-      RATE_LIMIT_POINTS: '100000',
-    });
+    running = await startGatewayOverStack(env, { RATE_LIMIT_POINTS: '100000' });
+    ({ stack, gw } = running);
     const probe = await gw.request(repA, 'GET', `${USERS}?limit=1`);
     readSide = probe.status === 200;
     if (!readSide) {
@@ -91,8 +89,7 @@ describe('contacts API through the gateway (running stack)', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await gw?.close();
-    await stack?.close();
+    await running?.close();
     await env?.close();
   }, 60_000);
 

@@ -3,9 +3,11 @@ import { mintToken, type Principal } from '@reps/auth';
 import { resolveTestEnv, startPrivateRedisServer, type TestEnv } from '@reps/testing';
 import {
   startEchoUpstream,
+  startGatewayOverEchoes,
   startGatewayUnderTest,
   TEST_SECRET,
   type EchoUpstream,
+  type GatewayOverEchoes,
   type GatewayUnderTest,
 } from '../testing/gateway.spec-helper';
 
@@ -22,32 +24,23 @@ const errorOf = async (res: Response) => (await res.json()) as ErrorBody;
 
 describe('gateway request hygiene (real Redis, real upstream HTTP servers)', () => {
   let env: TestEnv;
+  let echoes: GatewayOverEchoes;
   let command: EchoUpstream;
   let query: EchoUpstream;
   let gw: GatewayUnderTest;
 
   beforeAll(async () => {
     env = await resolveTestEnv();
-    command = await startEchoUpstream();
-    query = await startEchoUpstream();
-    gw = await startGatewayUnderTest(env, {
-      CONTACTS_COMMAND_URL: command.url,
-      CONTACTS_QUERY_URL: query.url,
-      CORS_ORIGINS: 'https://app.example.com,https://admin.example.com',
-    });
+    echoes = await startGatewayOverEchoes(env, { CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' });
+    ({ command, query, gw } = echoes);
   });
 
   afterAll(async () => {
-    await gw?.close();
-    await command?.close();
-    await query?.close();
+    await echoes?.close();
     await env?.close();
   });
 
-  beforeEach(() => {
-    command.requests.length = 0;
-    query.requests.length = 0;
-  });
+  beforeEach(() => echoes.reset());
 
   describe('authentication before anything is forwarded', () => {
     it('401 without, with a malformed, a foreign or an expired token', async () => {

@@ -88,6 +88,8 @@ export interface EchoUpstream {
   close(): Promise<void>;
 }
 
+const DEFAULT_ECHO_ANSWER: EchoUpstream['respond'] = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+
 /** A real HTTP server standing in for an upstream service, recording what the gateway sent. */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const requests: RecordedRequest[] = [];
@@ -95,7 +97,7 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
   const upstream: EchoUpstream = {
     url: '',
     requests,
-    respond: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
+    respond: { ...DEFAULT_ECHO_ANSWER },
     async close() {
       for (const res of hung) res.destroy();
       server.closeAllConnections();
@@ -178,6 +180,69 @@ async function stopApp(app: RunningApp): Promise<void> {
   const timer = setTimeout(() => app.child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** A gateway whose two upstreams (command and query) are echo servers: what it forwards, with no service behind. */
+export interface GatewayOverEchoes {
+  command: EchoUpstream;
+  query: EchoUpstream;
+  gw: GatewayUnderTest;
+  /** Forgets the recorded requests and restores the default answer (call it before each test). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startGatewayOverEchoes(env: TestEnv, overrides: Record<string, string> = {}): Promise<GatewayOverEchoes> {
+  const command = await startEchoUpstream();
+  const query = await startEchoUpstream();
+  const gw = await startGatewayUnderTest(env, { CONTACTS_COMMAND_URL: command.url, CONTACTS_QUERY_URL: query.url, ...overrides }).catch(
+    async (error: unknown) => {
+      await command.close();
+      await query.close();
+      throw error;
+    },
+  );
+  return {
+    command,
+    query,
+    gw,
+    reset() {
+      for (const upstream of [command, query]) {
+        upstream.requests.length = 0;
+        upstream.respond = { ...DEFAULT_ECHO_ANSWER };
+      }
+    },
+    async close() {
+      await gw.close();
+      await command.close();
+      await query.close();
+    },
+  };
+}
+
+/** A gateway in front of the real services (see {@link startStack}). */
+export interface GatewayOverStack {
+  stack: StackUnderTest;
+  gw: GatewayUnderTest;
+  close(): Promise<void>;
+}
+
+export async function startGatewayOverStack(env: TestEnv, overrides: Record<string, string> = {}): Promise<GatewayOverStack> {
+  const stack = await startStack(env);
+  const gw = await startGatewayUnderTest(env, { CONTACTS_COMMAND_URL: stack.commandUrl, CONTACTS_QUERY_URL: stack.queryUrl, ...overrides }).catch(
+    async (error: unknown) => {
+      await stack.close();
+      throw error;
+    },
+  );
+  return {
+    stack,
+    gw,
+    async close() {
+      await gw.close();
+      await stack.close();
+    },
+  };
 }
 
 export interface StackUnderTest {

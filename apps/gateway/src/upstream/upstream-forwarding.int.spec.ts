@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:net';
 import type { Principal } from '@reps/auth';
 import { freePort, resolveTestEnv, type TestEnv } from '@reps/testing';
 import {
-  startEchoUpstream,
+  startGatewayOverEchoes,
   startGatewayUnderTest,
   type EchoUpstream,
+  type GatewayOverEchoes,
   type GatewayUnderTest,
 } from '../testing/gateway.spec-helper';
 
@@ -20,35 +21,23 @@ interface ErrorBody {
 
 describe('gateway forwarding to real upstream HTTP servers (real Redis)', () => {
   let env: TestEnv;
+  let echoes: GatewayOverEchoes;
   let command: EchoUpstream;
   let query: EchoUpstream;
   let gw: GatewayUnderTest;
 
   beforeAll(async () => {
     env = await resolveTestEnv();
-    command = await startEchoUpstream();
-    query = await startEchoUpstream();
-    gw = await startGatewayUnderTest(env, {
-      CONTACTS_COMMAND_URL: command.url,
-      CONTACTS_QUERY_URL: query.url,
-      UPSTREAM_TIMEOUT_MS: '600',
-      UPSTREAM_RETRY_AFTER_S: '7',
-    });
+    echoes = await startGatewayOverEchoes(env, { UPSTREAM_TIMEOUT_MS: '600', UPSTREAM_RETRY_AFTER_S: '7' });
+    ({ command, query, gw } = echoes);
   });
 
   afterAll(async () => {
-    await gw?.close();
-    await command?.close();
-    await query?.close();
+    await echoes?.close();
     await env?.close();
   });
 
-  beforeEach(() => {
-    command.requests.length = 0;
-    query.requests.length = 0;
-    command.respond = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
-    query.respond = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
-  });
+  beforeEach(() => echoes.reset());
 
   it('sends writes to contacts-command with the contract headers and the request id, and nothing else', async () => {
     command.respond = {
