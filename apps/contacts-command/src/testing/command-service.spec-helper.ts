@@ -3,7 +3,7 @@ import { ContactEvent } from '@reps/contracts';
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus, type EventBus } from '@reps/kafka';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
-import { uniqueName, waitFor, type TestEnv } from '@reps/testing';
+import { requestAs, uniqueName, waitFor, type TestEnv } from '@reps/testing';
 import { contactsCommandConfigSchema } from '../config';
 import { startContactsCommand } from '../service';
 
@@ -87,17 +87,7 @@ export async function startCommandUnderTest(env: TestEnv, overrides: Record<stri
     bus,
     handle,
     token,
-    async request(principal, method, path, body, headers = {}) {
-      return fetch(`${base}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${await token(principal)}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-    },
+    request: requestAs(base, TEST_SECRET),
     topicEvents: (expectAtLeast, until) => readTopic(bus, settings.topic, expectAtLeast, until),
     async close() {
       await handle.shutdown();

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { mintToken, type Principal } from '@reps/auth';
+import type { Principal } from '@reps/auth';
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo } from '@reps/mongo';
-import { freePort, uniqueName, waitFor, type TestEnv } from '@reps/testing';
+import { freePort, requestAs, uniqueName, waitFor, type TestEnv } from '@reps/testing';
 import { contactsQueryConfigSchema } from '../config';
 import { startContactsQuery } from '../service';
 
@@ -105,7 +105,8 @@ export async function startReadStack(env: TestEnv, queryOverrides: Record<string
     ...queryOverrides,
   });
   const query = await startContactsQuery(config, { handleSignals: false, exit: () => undefined });
-  const auth = async (principal: Principal) => `Bearer ${await mintToken(TEST_SECRET, principal)}`;
+  const writeAs = requestAs(command.base, TEST_SECRET);
+  const readAs = requestAs(`http://127.0.0.1:${query.port}`, TEST_SECRET);
   const stack: ReadStack = {
     topic,
     readDb,
@@ -114,16 +115,8 @@ export async function startReadStack(env: TestEnv, queryOverrides: Record<string
     projection,
     query,
     projectionEnv,
-    async write(principal, method, path, body, headers = {}) {
-      return fetch(`${command.base}${path}`, {
-        method,
-        headers: { authorization: await auth(principal), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    },
-    async read(principal, path, headers = {}) {
-      return fetch(`http://127.0.0.1:${query.port}${path}`, { headers: { authorization: await auth(principal), ...headers } });
-    },
+    write: (principal, method, path, body, headers) => writeAs(principal, method, path, body, headers),
+    read: (principal, path, headers) => readAs(principal, 'GET', path, undefined, headers),
     async close() {
       await query.shutdown();
       await stack.projection.kill();

@@ -6,7 +6,7 @@ import { mintToken, type Principal } from '@reps/auth';
 import { boundPort, closeServer, listen, type ServiceHandle } from '@reps/http';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
 import { createKafkaEventBus } from '@reps/kafka';
-import { freePort, uniqueName, waitFor, type TestEnv } from '@reps/testing';
+import { freePort, requestAs, uniqueName, waitFor, type TestEnv } from '@reps/testing';
 import { gatewayConfigSchema } from '../config';
 import { startGateway } from '../service';
 
@@ -52,17 +52,7 @@ export async function startGatewayUnderTest(
     base,
     handle,
     token,
-    async request(principal, method, path, body, headers = {}) {
-      return fetch(`${base}${path}`, {
-        method,
-        headers: {
-          ...(principal ? { authorization: `Bearer ${await token(principal)}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-    },
+    request: requestAs(base, TEST_SECRET),
     close: () => handle.shutdown(),
   };
 }
