@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { CompanyOrigin, PositiveId, contactInputFields, type ContactFieldName } from './contact-fields';
-import { UNKNOWN_FIELD_MESSAGE } from '../validation/parse-body';
+import {
+  exceedsArrayMax,
+  readOnlyFields,
+  requireSomeField,
+  strictBody,
+  unwrapResourceBody,
+  type Writable,
+} from '../validation/strict-body';
 import { CONTACT_READ_ONLY_FIELDS } from './contact-resource';
 
 /**
@@ -11,24 +18,6 @@ import { CONTACT_READ_ONLY_FIELDS } from './contact-resource';
 
 /** Largest bulk create; a longer `contacts` array is answered with 413 (see `exceedsBulkMax`). */
 export const BULK_MAX = 1000;
-
-export const READ_ONLY_MESSAGE = 'is read-only';
-
-const readOnly = z.never({ error: READ_ONLY_MESSAGE }).optional();
-
-function readOnlyFields<K extends string>(fields: readonly K[]): Record<K, typeof readOnly> {
-  return Object.fromEntries(fields.map((field) => [field, readOnly])) as Record<K, typeof readOnly>;
-}
-
-function strictBody<S extends z.ZodRawShape>(shape: S) {
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code === 'unrecognized_keys') return UNKNOWN_FIELD_MESSAGE;
-      if (issue.code === 'invalid_type') return 'must be a JSON object';
-      return undefined;
-    },
-  });
-}
 
 type OptionalInputFields = {
   [K in ContactFieldName]: z.ZodOptional<(typeof contactInputFields)[K]>;
@@ -53,14 +42,6 @@ function requireIdentifyingField(
   if (IDENTIFYING_FIELDS.some((field) => value[field] !== undefined && value[field] !== null)) return;
   ctx.addIssue({ code: 'custom', message: `at least one of ${IDENTIFYING_FIELDS.join(', ')} is required` });
 }
-
-function requireSomeField(value: object, ctx: z.RefinementCtx): void {
-  if (Object.values(value).some((field) => field !== undefined)) return;
-  ctx.addIssue({ code: 'custom', message: 'at least one field is required' });
-}
-
-/** Drops the `?: undefined` properties the read-only markers add to the inferred types. */
-type Writable<T> = { [K in keyof T as [T[K]] extends [undefined] ? never : K]: T[K] };
 
 /** POST /api/user/crm/v202506/contacts — the owner is the caller; origin is `user_app`. */
 export const UserContactCreateBody = strictBody({
@@ -116,21 +97,13 @@ export type UserBulkCreateBody = z.output<typeof UserBulkCreateBody>;
 export type ContactCreateBody = UserContactCreateBody | CompanyContactCreateBody;
 export type ContactUpdateBody = UserContactUpdateBody | CompanyContactUpdateBody;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Accepts both `{"contact": {...}}` and the bare object. Only a body whose sole key is
  * `contact` is unwrapped; a mix such as `{"contact": {...}, "email": "…"}` stays as it is so
  * validation names `contact` as an unknown field instead of guessing which part was meant.
  */
 export function unwrapContactBody(body: unknown): unknown {
-  if (isPlainObject(body)) {
-    const keys = Object.keys(body);
-    if (keys.length === 1 && keys[0] === 'contact') return body['contact'];
-  }
-  return body;
+  return unwrapResourceBody(body, 'contact');
 }
 
 /**
@@ -138,5 +111,5 @@ export function unwrapContactBody(body: unknown): unknown {
  * service can answer 413 without validating thousands of items first.
  */
 export function exceedsBulkMax(body: unknown): boolean {
-  return isPlainObject(body) && Array.isArray(body['contacts']) && body['contacts'].length > BULK_MAX;
+  return exceedsArrayMax(body, 'contacts', BULK_MAX);
 }

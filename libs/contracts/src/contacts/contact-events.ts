@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContactFields, ContactOrigin, IsoDateTime, PositiveId, contactFieldSchemas } from './contact-fields';
 import { ContactToken } from './contact-resource';
+import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema } from '../events/event-envelope';
 
 /**
  * The public Kafka contract for contacts (DESIGN §3). Downstream analytics consume these
@@ -14,7 +15,7 @@ import { ContactToken } from './contact-resource';
  */
 
 export const CONTACTS_TOPIC = 'crm.contacts.v1';
-export const CONTACT_EVENT_SCHEMA_VERSION = 1;
+export const CONTACT_EVENT_SCHEMA_VERSION = EVENT_SCHEMA_VERSION;
 
 export const CONTACT_EVENT_TYPES = [
   'contact.created',
@@ -25,45 +26,13 @@ export const CONTACT_EVENT_TYPES = [
 ] as const;
 export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
 
-/** Who caused an event: a rep through the user API, or a company through the company API. */
-export const EventActor = z.discriminatedUnion('scope', [
-  z.object({ scope: z.literal('user'), user_id: PositiveId, company_id: PositiveId }),
-  z.object({ scope: z.literal('company'), user_id: z.null(), company_id: PositiveId }),
-]);
-export type EventActor = z.output<typeof EventActor>;
-
-const TraceId = z.string().min(1).max(200);
-
-/** Envelope fields every event shares; `type` and `data` are narrowed per event below. */
-export const EventEnvelope = z
-  .object({
-    id: z.uuid().meta({ description: 'Unique event id; consumers deduplicate on it.' }),
-    type: z.string().min(1),
-    schema_version: z.literal(CONTACT_EVENT_SCHEMA_VERSION),
-    occurred_at: IsoDateTime,
-    aggregate_id: PositiveId.meta({
-      description: 'The contact id (an integer, as in the resource); the Kafka key is its decimal string.',
-    }),
-    aggregate_version: z
-      .int()
-      .min(1)
-      .meta({ description: "1 for contact.created, then +1 per event of this contact: the stream's order." }),
-    company_id: PositiveId.meta({
-      description:
-        'The tenant: the company the owning rep belongs to. Always set, unlike the public company_id.',
-    }),
-    user_id: PositiveId.meta({ description: 'The owning rep after this event.' }),
-    company_visible: z.boolean().meta({
-      description: 'True iff the contact came from the company API or website (company scope may see it).',
-    }),
-    actor: EventActor,
-    correlation_id: TraceId.meta({ description: 'The request id of the HTTP call that led to this event.' }),
-    causation_id: TraceId.nullable().meta({
-      description: 'The id of the message that caused this one, if any.',
-    }),
-    data: z.unknown(),
-  })
-  .meta({ title: 'EventEnvelope' });
+/** Envelope fields every contact event shares; `type` and `data` are narrowed per event below. */
+export const EventEnvelope = eventEnvelopeSchema({
+  aggregateId: 'The contact id (an integer, as in the resource); the Kafka key is its decimal string.',
+  aggregateVersion: "1 for contact.created, then +1 per event of this contact: the stream's order.",
+  userId: 'The owning rep after this event.',
+  companyVisible: 'True iff the contact came from the company API or website (company scope may see it).',
+});
 export type EventEnvelope = z.output<typeof EventEnvelope>;
 
 export const ContactCreatedData = z

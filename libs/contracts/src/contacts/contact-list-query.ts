@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRequestError, type FieldIssue } from '@reps/errors';
+import { parseQuery } from '../validation/parse-query';
 import { ContactStatus, IsoDateTime, LeadType } from './contact-fields';
 
 export const CONTACT_LIST_LIMIT_MAX = 100;
@@ -62,27 +62,7 @@ export const ContactListQuery = z
   .meta({ title: 'ContactListQuery' });
 export type ContactListQuery = z.output<typeof ContactListQuery>;
 
-/** The 400 for a bad list query: one detail per offending parameter. */
-export function invalidListQuery(details: FieldIssue[]): BadRequestError {
-  const fields = [...new Set(details.map((d) => d.field))].join(', ');
-  return new BadRequestError(`Invalid query parameter: ${fields}`, details, 'invalid_query_parameter');
-}
-
 /** Parses a list's query string (as express hands it over) or throws the 400 naming each bad or unknown parameter. */
 export function parseContactListQuery(raw: unknown): ContactListQuery {
-  const result = ContactListQuery.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  throw invalidListQuery(
-    result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ field: key, message: 'is not a known query parameter' }))
-        : [
-            {
-              field: issue.path.map(String).join('.') || '(query)',
-              // `?status=a&status=b` arrives as an array: a mistake to report, not to guess about.
-              message: issue.code === 'invalid_type' ? 'must be given once, as text' : issue.message,
-            },
-          ],
-    ),
-  );
+  return parseQuery(ContactListQuery, raw);
 }

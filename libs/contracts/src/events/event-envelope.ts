@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
+
+/**
+ * The one envelope of every event on every topic (DESIGN §3). Each topic's events narrow `type`
+ * and `data` and describe the aggregate-specific fields (what `aggregate_id` names, what
+ * `company_visible` means for that aggregate); the shape is the same everywhere so a consumer
+ * can route, deduplicate and order any message without knowing its type.
+ */
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** Who caused an event: a rep through the user API, or a company through the company API. */
+export const EventActor = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('user'), user_id: PositiveId, company_id: PositiveId }),
+  z.object({ scope: z.literal('company'), user_id: z.null(), company_id: PositiveId }),
+]);
+export type EventActor = z.output<typeof EventActor>;
+
+const TraceId = z.string().min(1).max(200);
+
+/** What the envelope says about one aggregate type's fields. */
+export interface EnvelopeDescriptions {
+  aggregateId: string;
+  aggregateVersion: string;
+  userId: string;
+  companyVisible: string;
+}
+
+export function eventEnvelopeSchema(describe: EnvelopeDescriptions) {
+  return z
+    .object({
+      id: z.uuid().meta({ description: 'Unique event id; consumers deduplicate on it.' }),
+      type: z.string().min(1),
+      schema_version: z.literal(EVENT_SCHEMA_VERSION),
+      occurred_at: IsoDateTime,
+      aggregate_id: PositiveId.meta({ description: describe.aggregateId }),
+      aggregate_version: z.int().min(1).meta({ description: describe.aggregateVersion }),
+      company_id: PositiveId.meta({
+        description:
+          'The tenant: the company the owning rep belongs to. Always set, unlike the public company_id.',
+      }),
+      user_id: PositiveId.meta({ description: describe.userId }),
+      company_visible: z.boolean().meta({ description: describe.companyVisible }),
+      actor: EventActor,
+      correlation_id: TraceId.meta({ description: 'The request id of the HTTP call that led to this event.' }),
+      causation_id: TraceId.nullable().meta({
+        description: 'The id of the message that caused this one, if any.',
+      }),
+      data: z.unknown(),
+    })
+    .meta({ title: 'EventEnvelope' });
+}
