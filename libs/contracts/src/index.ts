@@ -12,3 +12,6 @@ export * from './validation/parse-body';
 export * from './validation/parse-query';
 export * from './validation/strict-body';
 export * from './event-docs/generate-event-docs';
+export * from './smartlinks/smartlink-events';
+export * from './tasks/task-events';
+export * from './push/push-contracts';

@@ -1,5 +1,9 @@
 import { CONTACTS_TOPIC, CONTACT_EVENT_TYPES } from '../contacts/contact-events';
+import { SMARTLINKS_TOPIC, SMARTLINK_EVENT_TYPES } from '../smartlinks/smartlink-events';
+import { TASKS_TOPIC, TASK_EVENT_TYPES } from '../tasks/task-events';
 import { generateEventDocs } from './generate-event-docs';
+
+const ALL_EVENT_TYPES: string[] = [...CONTACT_EVENT_TYPES, ...SMARTLINK_EVENT_TYPES, ...TASK_EVENT_TYPES];
 
 describe('generateEventDocs', () => {
   const docs = generateEventDocs();
@@ -7,11 +11,11 @@ describe('generateEventDocs', () => {
 
   it('writes one JSON Schema per event type and the AsyncAPI document', () => {
     expect([...byPath.keys()].sort()).toEqual(
-      [...CONTACT_EVENT_TYPES.map((type) => `docs/events/${type}.schema.json`), 'docs/asyncapi.json'].sort(),
+      [...ALL_EVENT_TYPES.map((type) => `docs/events/${type}.schema.json`), 'docs/asyncapi.json'].sort(),
     );
   });
 
-  it.each(CONTACT_EVENT_TYPES)('documents %s as envelope + data', (type) => {
+  it.each(ALL_EVENT_TYPES)('documents %s as envelope + data', (type) => {
     const schema = byPath.get(`docs/events/${type}.schema.json`) as {
       $schema: string;
       title: string;
@@ -59,11 +63,23 @@ describe('generateEventDocs', () => {
     );
   });
 
+  it('never puts a SmartLink token on the topic', () => {
+    for (const type of SMARTLINK_EVENT_TYPES) {
+      const schema = byPath.get(`docs/events/${type}.schema.json`) as {
+        properties: { data: { properties: object } };
+      };
+      const fields = Object.keys(schema.properties.data.properties);
+      expect(fields).not.toContain('token');
+      expect(fields).not.toContain('share_url');
+      expect(fields).toContain('contact_id');
+    }
+  });
+
   describe('the AsyncAPI document', () => {
     const asyncapi = byPath.get('docs/asyncapi.json') as {
       asyncapi: string;
-      channels: { contacts: { address: string; messages: Record<string, { $ref: string }> } };
-      operations: { publishContactEvents: { action: string; messages: { $ref: string }[] } };
+      channels: Record<string, { address: string; messages: Record<string, { $ref: string }> }>;
+      operations: Record<string, { action: string; messages: { $ref: string }[] }>;
       components: {
         messages: Record<
           string,
@@ -73,15 +89,17 @@ describe('generateEventDocs', () => {
       };
     };
 
-    it('is AsyncAPI 3.0 with the crm.contacts.v1 channel', () => {
+    it('is AsyncAPI 3.0 with a channel per topic', () => {
       expect(asyncapi.asyncapi).toBe('3.0.0');
-      expect(asyncapi.channels.contacts.address).toBe(CONTACTS_TOPIC);
-      expect(asyncapi.operations.publishContactEvents.action).toBe('send');
+      expect(asyncapi.channels['contacts']?.address).toBe(CONTACTS_TOPIC);
+      expect(asyncapi.channels['smartlinks']?.address).toBe(SMARTLINKS_TOPIC);
+      expect(asyncapi.channels['tasks']?.address).toBe(TASKS_TOPIC);
+      for (const operation of Object.values(asyncapi.operations)) expect(operation.action).toBe('send');
     });
 
     it('has a message per event type, keyed by the contact id, with a payload that resolves', () => {
       const messages = Object.values(asyncapi.components.messages);
-      expect(messages.map((message) => message.name).sort()).toEqual([...CONTACT_EVENT_TYPES].sort());
+      expect(messages.map((message) => message.name).sort()).toEqual([...ALL_EVENT_TYPES].sort());
       for (const message of messages) {
         expect(message.bindings.kafka.key).toMatchObject({ type: 'string' });
         const schemaName = message.payload.$ref.replace('#/components/schemas/', '');
@@ -98,10 +116,14 @@ describe('generateEventDocs', () => {
           .split('/')
           .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], asyncapi);
       const refs = [
-        ...Object.values(asyncapi.channels.contacts.messages).map((message) => message.$ref),
-        ...asyncapi.operations.publishContactEvents.messages.map((message) => message.$ref),
+        ...Object.values(asyncapi.channels).flatMap((channel) =>
+          Object.values(channel.messages).map((message) => message.$ref),
+        ),
+        ...Object.values(asyncapi.operations).flatMap((operation) =>
+          operation.messages.map((message) => message.$ref),
+        ),
       ];
-      expect(refs).toHaveLength(CONTACT_EVENT_TYPES.length * 2);
+      expect(refs).toHaveLength(ALL_EVENT_TYPES.length * 2);
       for (const ref of refs) expect(resolve(ref)).toBeDefined();
     });
   });

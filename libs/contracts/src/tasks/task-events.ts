@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { eventEnvelopeSchema } from '../events/event-envelope';
+import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
+
+/**
+ * The public Kafka contract for tasks (DESIGN §6), published on `crm.tasks.v1` and keyed by the
+ * task id. The notifier schedules a reminder at `due_at` from these events; analytics consume
+ * them as they are. Same versioning rules as contacts.
+ */
+
+export const TASKS_TOPIC = 'crm.tasks.v1';
+
+export const TASK_EVENT_TYPES = [
+  'task.created',
+  'task.updated',
+  'task.completed',
+  'task.reopened',
+  'task.deleted',
+] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+
+export const TASK_BODY_MAX = 5000;
+export const TASK_CREATORS = ['user', 'company'] as const;
+
+export const TaskBody = z.string().min(1).max(TASK_BODY_MAX);
+export const TaskDueAt = IsoDateTime.nullable().meta({
+  description: 'When the task is due (RFC 3339 with an offset), or null: the reminder is pushed then.',
+});
+
+/** The fields a `task.updated` may change. */
+export const TaskChangeableFields = z.object({
+  user_id: PositiveId.meta({ description: 'The assignee rep.' }),
+  contact_id: PositiveId.nullable(),
+  body: TaskBody,
+  due_at: TaskDueAt,
+});
+export const TaskFieldChanges = TaskChangeableFields.partial();
+export type TaskFieldChanges = z.output<typeof TaskFieldChanges>;
+
+export const TaskCreatedData = z
+  .object({
+    id: PositiveId,
+    user_id: PositiveId.meta({ description: 'The assignee rep (same as the envelope user_id).' }),
+    contact_id: PositiveId.nullable(),
+    body: TaskBody,
+    due_at: TaskDueAt,
+    created_by: z
+      .enum(TASK_CREATORS)
+      .meta({ description: 'Who created it: the rep, or the company for one of its reps.' }),
+    created_at: IsoDateTime,
+  })
+  .meta({ description: 'The full initial state of the task.' });
+export type TaskCreatedData = z.output<typeof TaskCreatedData>;
+
+export const TaskUpdatedData = z
+  .object({
+    changes: TaskFieldChanges.meta({ description: 'Each field that changed, with its new value.' }),
+    previous: TaskFieldChanges.meta({ description: 'The same fields, with the values they had before.' }),
+    updated_at: IsoDateTime,
+  })
+  .superRefine((data, ctx) => {
+    const changed = Object.keys(data.changes).sort();
+    if (changed.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
+    if (changed.join(',') !== Object.keys(data.previous).sort().join(','))
+      ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
+  })
+  .meta({
+    description:
+      'Only the fields that changed (a new due_at reschedules the reminder), with their previous values.',
+  });
+export type TaskUpdatedData = z.output<typeof TaskUpdatedData>;
+
+export const TaskCompletedData = z
+  .object({ completed_at: IsoDateTime })
+  .meta({ description: 'The task was done; no reminder is pushed for it any more.' });
+export type TaskCompletedData = z.output<typeof TaskCompletedData>;
+
+export const TaskReopenedData = z
+  .object({ reopened_at: IsoDateTime })
+  .meta({ description: 'A completed task is pending (or overdue) again.' });
+export type TaskReopenedData = z.output<typeof TaskReopenedData>;
+
+export const TaskDeletedData = z
+  .object({ deleted_at: IsoDateTime })
+  .meta({ description: 'The task is gone; no reminder is pushed for it.' });
+export type TaskDeletedData = z.output<typeof TaskDeletedData>;
+
+export const taskEventDataSchemas = {
+  'task.created': TaskCreatedData,
+  'task.updated': TaskUpdatedData,
+  'task.completed': TaskCompletedData,
+  'task.reopened': TaskReopenedData,
+  'task.deleted': TaskDeletedData,
+} as const satisfies Record<TaskEventType, z.ZodType>;
+
+/** The §3 envelope with task wording: the aggregate is the task, `user_id` its assignee. */
+export const TaskEventEnvelope = eventEnvelopeSchema({
+  aggregateId: 'The task id; the Kafka key is its decimal string.',
+  aggregateVersion: "1 for task.created, then +1 per event of this task: the stream's order.",
+  userId: 'The assignee rep after this event (who gets the reminder).',
+  companyVisible: 'True iff the company scope sees the task (it created it).',
+});
+
+const enveloped = <T extends TaskEventType>(type: T) =>
+  TaskEventEnvelope.extend({ type: z.literal(type), data: taskEventDataSchemas[type] }).meta({
+    title: type,
+    description: taskEventDataSchemas[type].meta()?.description,
+  });
+
+/** Each event as published on `crm.tasks.v1`, keyed by the task id. */
+export const taskEventSchemas = {
+  'task.created': enveloped('task.created'),
+  'task.updated': enveloped('task.updated'),
+  'task.completed': enveloped('task.completed'),
+  'task.reopened': enveloped('task.reopened'),
+  'task.deleted': enveloped('task.deleted'),
+} as const satisfies Record<TaskEventType, z.ZodType>;
+
+export const TaskEvent = z.discriminatedUnion('type', [
+  taskEventSchemas['task.created'],
+  taskEventSchemas['task.updated'],
+  taskEventSchemas['task.completed'],
+  taskEventSchemas['task.reopened'],
+  taskEventSchemas['task.deleted'],
+]);
+export type TaskEvent = z.output<typeof TaskEvent>;
+export type TaskEventOf<T extends TaskEventType> = Extract<TaskEvent, { type: T }>;
+
+/** The Kafka message key of a task's events. */
+export function taskEventKey(taskId: number): string {
+  return String(taskId);
+}
