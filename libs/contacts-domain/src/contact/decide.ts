@@ -19,11 +19,9 @@ import type {
 import { isCompanyVisibleOrigin, type ContactState } from './contact-state';
 import { domainErrors, type DomainError } from './domain-error';
 import { jsonEqual } from './json-equal';
+import { accept, refuse, type Decision } from '../decider/decision';
 
-export type DecideResult = { ok: true; events: ContactEventData[] } | { ok: false; error: DomainError };
-
-const accept = (events: ContactEventData[]): DecideResult => ({ ok: true, events });
-const refuse = (error: DomainError): DecideResult => ({ ok: false, error });
+export type DecideResult = Decision<ContactEventData, DomainError>;
 
 /**
  * What a command means for one contact, given its current state. Pure: ids, token and time

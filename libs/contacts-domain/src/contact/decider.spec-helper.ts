@@ -1,36 +1,11 @@
 import { BLANK_CONTACT_FIELDS, type ContactCreatedData, type ContactEventData } from '@reps/contracts';
 import type { CompanyActor, UserActor } from './actor';
-import type { ContactCommand } from './commands';
-import type { ContactState } from './contact-state';
+import { deciderSpecification } from '../decider/decider-specification.spec-helper';
 import { decide } from './decide';
-import type { DomainErrorCode } from './domain-error';
-import { evolveAll } from './evolve';
+import { evolve } from './evolve';
 
-/**
- * Given events / when command / then events (or error), in the style of Oskar Dudycz's
- * DeciderSpecification. The given events go through `evolve`, and so do the events a
- * command produces, so every scenario also proves they apply to the state they came from.
- */
-export function given(...history: ContactEventData[]) {
-  const state = evolveAll(history);
-  return {
-    when(command: ContactCommand) {
-      const result = decide(command, state);
-      return {
-        then(expected: ContactEventData[]): ContactState | null {
-          expect(result).toEqual({ ok: true, events: expected });
-          return result.ok ? evolveAll(result.events, state) : state;
-        },
-        thenNothingHappens(): void {
-          expect(result).toEqual({ ok: true, events: [] });
-        },
-        thenFails(code: DomainErrorCode, details: Record<string, unknown> = {}): void {
-          expect(result).toMatchObject({ ok: false, error: { code, ...details } });
-        },
-      };
-    },
-  };
-}
+/** Given contact events / when a contact command / then events (or error): see `deciderSpecification`. */
+export const given = deciderSpecification({ decide, evolve });
 
 export const T0 = '2025-06-01T10:00:00.000Z';
 export const T1 = '2025-06-02T11:00:00.000Z';

@@ -1,4 +1,5 @@
 import type { ContactEventData } from '@reps/contracts';
+import { foldEvents } from '../decider/decision';
 import { isCompanyVisibleOrigin, type ContactState } from './contact-state';
 
 /**
@@ -52,5 +53,5 @@ export function evolveAll(
   events: readonly ContactEventData[],
   state: ContactState | null = null,
 ): ContactState | null {
-  return events.reduce<ContactState | null>((current, event) => evolve(current, event), state);
+  return foldEvents(evolve, events, state);
 }

@@ -43,7 +43,9 @@ export function eventEnvelopeSchema(describe: EnvelopeDescriptions) {
       user_id: PositiveId.meta({ description: describe.userId }),
       company_visible: z.boolean().meta({ description: describe.companyVisible }),
       actor: EventActor,
-      correlation_id: TraceId.meta({ description: 'The request id of the HTTP call that led to this event.' }),
+      correlation_id: TraceId.meta({
+        description: 'The request id of the HTTP call that led to this event.',
+      }),
       causation_id: TraceId.nullable().meta({
         description: 'The id of the message that caused this one, if any.',
       }),

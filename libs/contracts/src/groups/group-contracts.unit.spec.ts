@@ -43,7 +43,10 @@ describe('group request bodies', () => {
 
   it('require at least one field on update; null clears the description', () => {
     expect(parseBody(GroupUpdateBody, {}).ok).toBe(false);
-    expect(parseBody(GroupUpdateBody, { description: null })).toEqual({ ok: true, value: { description: null } });
+    expect(parseBody(GroupUpdateBody, { description: null })).toEqual({
+      ok: true,
+      value: { description: null },
+    });
   });
 
   it('take 1–1000 positive contact ids; more is flagged before parsing (the 413)', () => {
@@ -68,7 +71,14 @@ describe('group names', () => {
 
 describe('the group resource and list query', () => {
   it('parse', () => {
-    const group = { id: 1, name: 'VIP', description: null, contacts_count: 0, created_at: AT, updated_at: AT };
+    const group = {
+      id: 1,
+      name: 'VIP',
+      description: null,
+      contacts_count: 0,
+      created_at: AT,
+      updated_at: AT,
+    };
     expect(Group.parse(group)).toEqual(group);
     expect(parseGroupListQuery({ limit: '10' })).toEqual({ limit: 10 });
     expect(() => parseGroupListQuery({ sort: 'name' })).toThrow('Invalid query parameter: sort');
@@ -103,7 +113,14 @@ describe('group events', () => {
 
   it('have one schema per event type', () => {
     const samples: Record<(typeof GROUP_EVENT_TYPES)[number], unknown> = {
-      'group.created': { id: 5, tenant_company_id: 10, user_id: 7, name: 'VIP', description: 'x', created_at: AT },
+      'group.created': {
+        id: 5,
+        tenant_company_id: 10,
+        user_id: 7,
+        name: 'VIP',
+        description: 'x',
+        created_at: AT,
+      },
       'group.updated': { changes: { name: 'Gold' }, previous: { name: 'VIP' }, updated_at: AT },
       'group.deleted': { deleted_at: AT },
       'group.contacts_added': { contact_ids: [1, 2], added_at: AT },
@@ -118,6 +135,8 @@ describe('group events', () => {
   it('require group.updated to name the same fields in changes and previous', () => {
     const parse = (data: unknown) => GroupEventData.safeParse({ type: 'group.updated', data });
     expect(parse({ changes: { name: 'Gold' }, previous: {}, updated_at: AT }).success).toBe(false);
-    expect(parse({ changes: { description: null }, previous: { description: 'x' }, updated_at: AT }).success).toBe(true);
+    expect(
+      parse({ changes: { description: null }, previous: { description: 'x' }, updated_at: AT }).success,
+    ).toBe(true);
   });
 });

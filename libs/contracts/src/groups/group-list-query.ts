@@ -16,7 +16,9 @@ export const GroupListQuery = z
       .string()
       .regex(/^\d{1,4}$/, { error: LIMIT_MESSAGE })
       .transform(Number)
-      .pipe(z.number().int().min(1, { error: LIMIT_MESSAGE }).max(GROUP_LIST_LIMIT_MAX, { error: LIMIT_MESSAGE }))
+      .pipe(
+        z.number().int().min(1, { error: LIMIT_MESSAGE }).max(GROUP_LIST_LIMIT_MAX, { error: LIMIT_MESSAGE }),
+      )
       .default(GROUP_LIST_LIMIT_DEFAULT)
       .meta({ description: `Page size, 1–${GROUP_LIST_LIMIT_MAX} (default ${GROUP_LIST_LIMIT_DEFAULT})` }),
     cursor: z

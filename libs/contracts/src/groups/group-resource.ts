@@ -43,7 +43,10 @@ export const Group = z
     created_at: IsoDateTime,
     updated_at: IsoDateTime.meta({ description: 'Last change of the name, description or members' }),
   })
-  .meta({ title: 'Group', description: "A rep's named set of their own contacts; a contact may be in many." });
+  .meta({
+    title: 'Group',
+    description: "A rep's named set of their own contacts; a contact may be in many.",
+  });
 export type Group = z.output<typeof Group>;
 
 /** Resource fields a client may never write. */
@@ -56,13 +59,10 @@ export const GroupMembershipResult = z
   .object({
     contact_id: PositiveId,
     status: z.enum(GROUP_MEMBERSHIP_STATUSES),
-    error: z
-      .object({ code: z.string(), message: z.string() })
-      .optional()
-      .meta({
-        description:
-          '`not_found` for an id that is not one of the rep’s contacts (absent or someone else’s: indistinguishable), `contact_discarded` for a discarded one',
-      }),
+    error: z.object({ code: z.string(), message: z.string() }).optional().meta({
+      description:
+        '`not_found` for an id that is not one of the rep’s contacts (absent or someone else’s: indistinguishable), `contact_discarded` for a discarded one',
+    }),
   })
   .meta({ title: 'GroupMembershipResult' });
 export type GroupMembershipResult = z.output<typeof GroupMembershipResult>;
