@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UnauthorizedError } from '@reps/errors';
 import { principalFromClaims, type Principal } from './principal';
 
-/** Used only when NODE_ENV is not production and no secret is configured; documented in the README. */
+/** Used only when NODE_ENV is not production and no secret is configured; documented in docs/gateway.md. */
 export const DEVELOPMENT_JWT_SECRET = 'reps-crm-development-secret-not-for-production';
 
 export const authConfigSchema = z.object({

@@ -20,7 +20,7 @@ export interface ActiveGenerationDoc {
 /**
  * Indexes for MongoDB: equality (tenant, owner, discarded flag or one filter) first, then the
  * sort key and the id tiebreak, so each list is an index range scan in keyset order. FerretDB's
- * SQLite backend accepts and ignores them (it scans; see the README's "Read side").
+ * SQLite backend accepts and ignores them (it scans; see docs/read-side.md, "FerretDB cost").
  */
 export function readModelIndexes(scope: ReadModelScope): IndexDescription[] {
   const owner: Record<string, 1> = scope === 'user' ? { tenant_company_id: 1, user_id: 1 } : { tenant_company_id: 1 };

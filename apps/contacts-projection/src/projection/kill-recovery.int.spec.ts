@@ -18,7 +18,7 @@ const KILLS = 10;
  * 10,000 events: 1,000 contacts with ten events each (updates, discard and restore, and
  * reassignments for the company-visible half). A contact's events spread over a couple of
  * publishes, so batches mix inserts with guarded replaces of documents written earlier.
- * Sized for FerretDB, where each replace costs a scan of the collection (see the README).
+ * Sized for FerretDB, where each replace costs a scan of the collection (see docs/read-side.md).
  */
 function eventsToStream(): { events: ContactEvent[]; finalVersions: Map<string, number> } {
   const slotted: { slot: number; event: ContactEvent }[] = [];
