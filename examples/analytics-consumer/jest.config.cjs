@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: 'analytics-consumer-example',
+  rootDir: __dirname,
+};
