@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db, type IndexDescription, type Collection, type Document } from 'mongodb';
+import { MongoClient, type Db, type IndexDescription, type Collection, type Document } from 'mongodb';
 
 export interface MongoOptions {
   url: string;
@@ -38,10 +38,6 @@ export async function connectMongo(options: MongoOptions): Promise<MongoHandle> 
   };
 }
 
-/** Duplicate-key violation (E11000): the signal a unique index gives for a lost race. */
-export function isDuplicateKeyError(error: unknown): error is MongoServerError {
-  return error instanceof MongoServerError && error.code === 11000;
-}
 
 /**
  * Creates indexes idempotently: an existing identical index is a no-op on both servers.
@@ -55,3 +51,8 @@ export async function ensureIndexes<T extends Document>(
 ): Promise<void> {
   for (const index of indexes) await collection.createIndexes([index]);
 }
+
+export * from './errors';
+export * from './fences';
+export * from './server-traits';
+export * from './write-commands';

@@ -1,0 +1,28 @@
+import type { Db } from 'mongodb';
+
+/** What a write path needs to know about the server behind the MongoDB wire protocol. */
+export interface ServerTraits {
+  product: 'mongodb' | 'ferretdb';
+  version: string;
+  /**
+   * Whether an update applies its whole filter atomically with the write, so that
+   * `replaceOne({_id, _v: n}, doc)` is a compare-and-set. True on MongoDB (and only an `_id`
+   * index lookup there). False on FerretDB 1.x: its SQLite backend reads the candidates (only an
+   * exact `{_id: v}` filter reaches SQLite; anything else is a full scan), evaluates the filter in
+   * Go, then writes each match with `UPDATE … WHERE _id = ?` in a transaction of its own
+   * (`internal/handler/common/update.go` → `backends/sqlite/collection.go` `Query`, `UpdateAll`):
+   * a concurrent writer can land in between and the condition is never checked again. FerretDB 2
+   * is not assessed and treated the same way.
+   */
+  atomicConditionalUpdates: boolean;
+}
+
+/** Asks the server once (`buildInfo`; FerretDB adds `ferretdbVersion`). */
+export async function serverTraits(db: Db): Promise<ServerTraits> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  const ferretdbVersion = info['ferretdbVersion'];
+  if (typeof ferretdbVersion === 'string') {
+    return { product: 'ferretdb', version: ferretdbVersion, atomicConditionalUpdates: false };
+  }
+  return { product: 'mongodb', version: String(info['version'] ?? 'unknown'), atomicConditionalUpdates: true };
+}
