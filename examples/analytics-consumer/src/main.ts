@@ -69,8 +69,9 @@ async function main(): Promise<void> {
     console.log(`not present (yet), skipped: ${running.missingTopics.join(', ')} — restart to pick them up`);
   }
 
+  // The first table waits for the first idle moment (usually: caught up), or printEveryMs.
   const startedAt = Date.now();
-  let printedAt = 0;
+  let printedAt = startedAt;
   let printedMessages = -1;
   let printing = false;
   app.timer = setInterval(() => {
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
       .catch(() => undefined)
       .then((lag) => {
         if (app.shuttingDown) return;
-        print(running, idle ? 'idle' : 'running', lag);
+        print(running, lag === 0 ? 'caught up' : idle ? 'idle' : 'running', lag);
         printedAt = Date.now();
       })
       .finally(() => (printing = false));
