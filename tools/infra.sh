@@ -4,13 +4,17 @@
 # build caches) lives in $INFRA_DIR (default <repo>/.infra, git-ignored), so
 # `rm -rf .infra` after `stop` is a full reset.
 #
-#   tools/infra.sh start            start what is not already answering, wait until ready
-#   tools/infra.sh stop             stop what this script started
+#   tools/infra.sh start [NAME...]  start what is not already answering, wait until ready
+#   tools/infra.sh stop [NAME...]   stop what this script started
 #   tools/infra.sh status           one line per server; exit 1 unless all are up
 #   tools/infra.sh env              export lines: eval "$(tools/infra.sh env)"
 #   tools/infra.sh logs NAME        follow the log of kafka, mongo or redis
 #
-# Environment (defaults): INFRA_DIR (<repo>/.infra), KAFKA_PORT (9092),
+# NAME is kafka, mongo or redis (default: all three).
+#
+# Environment (defaults): INFRA_DIR (<repo>/.infra), INFRA_CACHE_DIR (INFRA_DIR:
+# where the Kafka jars, the FerretDB binary and its build cache live, so a
+# second set of servers in another INFRA_DIR reuses them), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), MONGO_PORT (27017), REDIS_PORT (6379);
 # readiness timeouts in seconds KAFKA_START_TIMEOUT (90), MONGO_START_TIMEOUT
 # (60), REDIS_START_TIMEOUT (30); STOP_TIMEOUT (30) before SIGKILL;
@@ -20,6 +24,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INFRA_DIR=${INFRA_DIR:-$ROOT/.infra}
 [[ $INFRA_DIR == /* ]] || INFRA_DIR=$PWD/$INFRA_DIR
+INFRA_CACHE_DIR=${INFRA_CACHE_DIR:-$INFRA_DIR}
+[[ $INFRA_CACHE_DIR == /* ]] || INFRA_CACHE_DIR=$PWD/$INFRA_CACHE_DIR
 HOST=127.0.0.1
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
@@ -176,7 +182,7 @@ stamp_ok() { [[ -f $1 && $(<"$1") == "$2" ]]; }
 # Kafka: jars from Maven (tools/kafka/pom.xml), KRaft combined broker+controller.
 
 KAFKA_DIR=$INFRA_DIR/kafka
-KAFKA_LIBS=$KAFKA_DIR/libs
+KAFKA_LIBS=$INFRA_CACHE_DIR/kafka/libs
 
 kafka_java() {
   # Tool JVMs (format) are short-lived: C1 only starts them noticeably faster.
@@ -271,7 +277,7 @@ kafka_launch() {
 
 MONGO_DIR=$INFRA_DIR/mongo
 FERRET_DIR=$INFRA_DIR/ferretdb
-FERRET_BIN=$INFRA_DIR/bin/ferretdb-local
+FERRET_BIN=$INFRA_CACHE_DIR/bin/ferretdb-local
 # ferretdb_no_postgresql drops the unused PostgreSQL backend (~20% less to compile).
 FERRET_TAGS=ferretdb_no_postgresql
 
@@ -283,12 +289,12 @@ mongo_prepare() {
 
   need go "install Go 1.24+ (or MongoDB's mongod) — needed to build the FerretDB stand-in"
   echo "mongo: no mongod on PATH; building FerretDB into $FERRET_BIN (first time: 2-4 min on 2 cores)"
-  mkdir -p "$INFRA_DIR/bin" "$LOG_DIR"
+  mkdir -p "$INFRA_CACHE_DIR/bin" "$LOG_DIR"
   # CGO off: the SQLite driver is pure Go, so no C compiler is needed.
-  # The build cache goes into INFRA_DIR like everything else unless
+  # The build cache goes into INFRA_CACHE_DIR like the binary unless
   # GOCACHE is set explicitly; modules stay in the shared Go module cache
   # (its files are read-only and would make `rm -rf .infra` fail).
-  if ! (cd "$src" && CGO_ENABLED=0 GOCACHE="${GOCACHE:-$INFRA_DIR/cache/go-build}" \
+  if ! (cd "$src" && CGO_ENABLED=0 GOCACHE="${GOCACHE:-$INFRA_CACHE_DIR/cache/go-build}" \
     go build -trimpath -buildvcs=false -tags "$FERRET_TAGS" -ldflags='-s -w' \
     -o "$FERRET_BIN.tmp" .) >"$LOG_DIR/ferretdb-build.log" 2>&1; then
     tail -n 30 "$LOG_DIR/ferretdb-build.log" >&2
@@ -444,16 +450,19 @@ take_lock() {
   return 0
 }
 
-# run_parallel FUNC: FUNC for every service at once (Kafka's JVM, the FerretDB
-# build and apt don't wait for each other); fails if any of them failed.
+# run_parallel FUNC [NAME...]: FUNC for every named service (default: all) at
+# once (Kafka's JVM, the FerretDB build and apt don't wait for each other);
+# fails if any of them failed.
 run_parallel() {
   local fn=$1 name failed=()
+  shift
+  local names=("${@:-${SERVICES[@]}}")
   local -A pids=()
-  for name in "${SERVICES[@]}"; do
+  for name in "${names[@]}"; do
     "$fn" "$name" &
     pids[$name]=$!
   done
-  for name in "${SERVICES[@]}"; do
+  for name in "${names[@]}"; do
     wait "${pids[$name]}" || failed+=("$name")
   done
   if ((${#failed[@]})); then
@@ -468,20 +477,32 @@ usage() {
   exit "${1:-0}"
 }
 
+# check_names NAME...: every argument is one of SERVICES.
+check_names() {
+  local name
+  for name in "$@"; do
+    [[ " ${SERVICES[*]} " == *" $name "* ]] || die "unknown server '$name' (kafka, mongo or redis)"
+  done
+}
+
 main() {
   local name
   case ${1:-} in
     start)
+      shift
+      check_names "$@"
       take_lock
       local t0=$SECONDS
-      run_parallel start_service || exit 1
-      echo "infra: all up in $((SECONDS - t0))s (data and logs in $INFRA_DIR)"
-      for name in "${SERVICES[@]}"; do status_line "$name" || true; done
+      run_parallel start_service "$@" || exit 1
+      echo "infra: ${*:-all} up in $((SECONDS - t0))s (data and logs in $INFRA_DIR)"
+      for name in "${@:-${SERVICES[@]}}"; do status_line "$name" || true; done
       print_env
       ;;
     stop)
+      shift
+      check_names "$@"
       take_lock
-      run_parallel stop_service
+      run_parallel stop_service "$@"
       ;;
     status)
       local down=0
