@@ -1,5 +1,5 @@
 import { createTokenVerifierFromConfig } from '@reps/auth';
-import type { ContactEvent } from '@reps/contracts';
+import type { ContactEvent, GroupEvent } from '@reps/contracts';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo, ensureIndexes } from '@reps/mongo';
@@ -16,6 +16,10 @@ import {
   type OutboxDoc,
 } from './event-store/mongo-event-store';
 import { createOutboxRelay } from './event-store/outbox-relay';
+import { createContactLookup } from './groups/contact-lookup';
+import { createGroupCommandHandler, groupClaimHolder } from './groups/group-command-handler';
+import { createGroupNameClaims, type GroupNameDoc } from './groups/group-name-claims';
+import { createGroupRoutes } from './groups/group-routes';
 import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from './ids/id-allocator';
 import { createIdempotencyStore, idempotencyIndexes, type IdempotencyDoc } from './idempotency/idempotency-store';
 
@@ -35,16 +39,23 @@ export async function startContactsCommand(
   const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
   const outbox = mongo.db.collection<OutboxDoc>('contact_outbox');
   const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
+  const groupCommits = mongo.db.collection<CommitDoc<GroupEvent>>('group_commits');
+  const groupOutbox = mongo.db.collection<OutboxDoc>('group_outbox');
   await Promise.all([
     ensureIndexes(commits, eventStoreIndexes),
     ensureIndexes(outbox, outboxIndexes),
+    ensureIndexes(groupCommits, eventStoreIndexes),
+    ensureIndexes(groupOutbox, outboxIndexes),
     ensureIndexes(idempotencyKeys, idempotencyIndexes),
   ]);
 
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
   const admin = await bus.admin();
   // Events feed rebuilds from offset 0, so the topic keeps them forever.
-  await admin.ensureTopics([{ name: config.CONTACTS_TOPIC, partitions: config.CONTACTS_TOPIC_PARTITIONS, retentionMs: -1 }]);
+  await admin.ensureTopics([
+    { name: config.CONTACTS_TOPIC, partitions: config.CONTACTS_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: config.GROUPS_TOPIC, partitions: config.GROUPS_TOPIC_PARTITIONS, retentionMs: -1 },
+  ]);
   await admin.close();
   const producer = await bus.producer();
 
@@ -55,6 +66,24 @@ export async function startContactsCommand(
     logger,
     metrics,
     intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+  });
+  // Groups have their own streams, outbox and relay (so one aggregate's backlog never holds up
+  // the other's), publishing on their own topic through the same producer.
+  const groupStore = createMongoEventStore<GroupEvent>(groupCommits, groupOutbox);
+  const groupRelay = createOutboxRelay<GroupEvent>({
+    store: groupStore,
+    publish: (events) => producer.send(config.GROUPS_TOPIC, events.map(toKafkaMessage)),
+    logger,
+    metrics,
+    aggregate: 'group',
+    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+  });
+  const groupHandler = createGroupCommandHandler({
+    store: groupStore,
+    relay: groupRelay,
+    clock,
+    contacts: createContactLookup(store),
+    names: createGroupNameClaims(mongo.db.collection<GroupNameDoc>('group_names'), groupClaimHolder(groupStore)),
   });
   const handler = createContactCommandHandler({
     store,
@@ -75,12 +104,18 @@ export async function startContactsCommand(
     mongo.db.collection<BlockClaimDoc>('id_block_claims'),
     'contact',
   );
+  const groupIds = createIdAllocator(
+    mongo.db.collection<CounterDoc>('id_counters'),
+    mongo.db.collection<BlockClaimDoc>('id_block_claims'),
+    'group',
+  );
 
   const sweeper = setInterval(() => {
     idempotency.sweepExpired(clock()).catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
   }, IDEMPOTENCY_SWEEP_MS);
   sweeper.unref();
   relay.start();
+  groupRelay.start();
 
   return startService({
     service: SERVICE,
@@ -95,15 +130,18 @@ export async function startContactsCommand(
       { name: 'mongodb', check: () => mongo.ping() },
       { name: 'kafka', check: () => bus.ping() },
     ],
-    routes: (app) => app.use(createContactRoutes({ handler, ids, idempotency, verifier, clock })),
+    routes: (app) => {
+      app.use(createContactRoutes({ handler, ids, idempotency, verifier, clock }));
+      app.use(createGroupRoutes({ handler: groupHandler, ids: groupIds, idempotency, verifier, clock }));
+    },
     workers: [
       {
         name: 'outbox-relay',
         stop: async () => {
           clearInterval(sweeper);
-          await relay.stop();
+          await Promise.all([relay.stop(), groupRelay.stop()]);
           // Publish what is pending now rather than leaving it to the next start.
-          await relay.drain().catch(() => undefined);
+          await Promise.all([relay.drain().catch(() => undefined), groupRelay.drain().catch(() => undefined)]);
         },
       },
     ],

@@ -5,3 +5,8 @@
 export function encodeConsistencyToken(contactId: number, version: number): string {
   return Buffer.from(`c1:${contactId}:${version}`, 'utf8').toString('base64url');
 }
+
+/** The same for a group write (`base64url("g1:<groupId>:<version>")`): reads wait for the groups read model. */
+export function encodeGroupConsistencyToken(groupId: number, version: number): string {
+  return Buffer.from(`g1:${groupId}:${version}`, 'utf8').toString('base64url');
+}

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CONTACT_EVENT_SCHEMA_VERSION, type ContactEvent, type ContactEventData, type EventActor } from '@reps/contracts';
+import {
+  CONTACT_EVENT_SCHEMA_VERSION,
+  type ContactEvent,
+  type ContactEventData,
+  type EventActor,
+  type EventEnvelope,
+} from '@reps/contracts';
 import { evolve, type Actor, type ContactState } from '@reps/contacts-domain';
 import type { OutgoingMessage } from '@reps/kafka';
 
@@ -50,8 +56,10 @@ export function envelopeEvents(
   return { envelopes, after: state };
 }
 
-/** Kafka message for an event: keyed by contact id so one contact's events stay ordered. */
-export function toKafkaMessage(event: ContactEvent): OutgoingMessage {
+/** Kafka message for an event of any aggregate: keyed by its id, so one aggregate's events stay ordered. */
+export function toKafkaMessage(
+  event: Pick<EventEnvelope, 'aggregate_id' | 'type' | 'schema_version' | 'correlation_id'>,
+): OutgoingMessage {
   return {
     key: String(event.aggregate_id),
     value: JSON.stringify(event),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { requestIdOf } from '@reps/http';
 import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
 import {
@@ -12,20 +12,22 @@ import {
   UserContactUpdateBody,
 } from '@reps/contracts';
 import { toContactResource, type Actor } from '@reps/contacts-domain';
-import {
-  AppError,
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ValidationError,
-} from '@reps/errors';
+import { AppError, ConflictError, PayloadTooLargeError, ValidationError } from '@reps/errors';
 import type { IdAllocator } from '../ids/id-allocator';
 import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
+import {
+  API_VERSION,
+  createIdempotentRunner,
+  errorBody,
+  expectedVersion,
+  idParam,
+  parseOr422,
+  send,
+} from '../http/command-http';
 import type { CommandOutcome, ContactCommandHandler } from './contact-command-handler';
 import { encodeConsistencyToken } from './consistency-token';
 
-export const API_VERSION = 'v202506';
+export { API_VERSION };
 
 export interface ContactRoutesDeps {
   handler: ContactCommandHandler;
@@ -37,29 +39,9 @@ export interface ContactRoutesDeps {
   newToken?: () => string;
 }
 
-const CONTACT_ID = /^[1-9]\d{0,15}$/;
-const IF_MATCH = /^(?:W\/)?"(\d{1,15})"$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-function contactIdParam(req: Request): number {
-  const raw = String(req.params['id'] ?? '');
-  // An id that cannot exist is simply not found, like any other unknown contact.
-  if (!CONTACT_ID.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Contact not found');
-  return Number(raw);
-}
-
-function expectedVersion(req: Request): number | undefined {
-  const header = req.get('if-match');
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = IF_MATCH.exec(header.trim());
-  if (!match?.[1]) throw new BadRequestError('If-Match must be an ETag from a previous response, e.g. W/"3"');
-  return Number(match[1]);
-}
+const contactIdParam = (req: Request): number => idParam(req, 'id', 'Contact not found');
 
 const actorOf = (principal: Principal): Actor => principal;
-
-const principalKey = (p: Principal): string =>
-  p.scope === 'user' ? `user:${p.companyId}:${p.userId}` : `company:${p.companyId}`;
 
 function contactResponse(status: number, outcome: CommandOutcome, location?: string): StoredResponse {
   const headers: Record<string, string> = {
@@ -70,72 +52,11 @@ function contactResponse(status: number, outcome: CommandOutcome, location?: str
   return { status, body: { contact: toContactResource(outcome.state) }, headers };
 }
 
-function send(res: Response, response: StoredResponse): void {
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.status(response.status).json(response.body);
-}
-
-function parseOr422<T>(result: { ok: true; value: T } | { ok: false; issues: { field: string; message: string }[] }): T {
-  if (!result.ok) throw new ValidationError(result.issues);
-  return result.value;
-}
-
-function errorBody(error: AppError) {
-  return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
-}
-
 export function createContactRoutes(deps: ContactRoutesDeps): Router {
   const router = Router();
   const newToken = deps.newToken ?? (() => randomBytes(16).toString('base64url'));
 
-  /**
-   * Runs `produce` at most once per (principal, Idempotency-Key): a retry with the same body
-   * replays the stored response, another body is a 409. Without the header it just runs.
-   */
-  async function idempotent(
-    req: Request,
-    res: Response,
-    produce: (reservedIds: number[] | undefined, reserve: (ids: number[]) => Promise<void>) => Promise<StoredResponse>,
-  ): Promise<void> {
-    const key = req.get('idempotency-key');
-    if (key === undefined) {
-      send(res, await produce(undefined, async () => undefined));
-      return;
-    }
-    if (!IDEMPOTENCY_KEY.test(key)) throw new BadRequestError('Idempotency-Key must be 1-255 visible ASCII characters');
-    const claim = await deps.idempotency.claim(
-      principalKey(principalOf(req)),
-      key,
-      { method: req.method, path: req.path, body: req.body ?? null },
-      deps.clock(),
-    );
-    switch (claim.kind) {
-      case 'replay':
-        res.setHeader('idempotent-replayed', 'true');
-        send(res, claim.response);
-        return;
-      case 'mismatch':
-        throw new ConflictError('This Idempotency-Key was already used with a different request', 'idempotency_key_reused');
-      case 'in_progress':
-        throw new ConflictError('A request with this Idempotency-Key is still in progress', 'idempotency_key_in_progress');
-      case 'claimed': {
-        let response: StoredResponse;
-        try {
-          response = await produce(claim.reservedIds, (ids) => deps.idempotency.reserve(claim.id, ids));
-        } catch (error) {
-          await deps.idempotency.release(claim.id).catch(() => undefined);
-          throw error;
-        }
-        await deps.idempotency.complete(claim.id, response);
-        send(res, response);
-        return;
-      }
-      default: {
-        const unreachable: never = claim;
-        throw new Error(`unknown claim ${JSON.stringify(unreachable)}`);
-      }
-    }
-  }
+  const idempotent = createIdempotentRunner(deps.idempotency, deps.clock);
 
   for (const scope of ['user', 'company'] as const) {
     const base = `/api/${scope}/crm/${API_VERSION}/contacts`;

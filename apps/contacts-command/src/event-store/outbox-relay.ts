@@ -8,6 +8,8 @@ export interface OutboxRelayOptions<E extends StorableEvent> {
   publish: (events: E[]) => Promise<void>;
   logger: Logger;
   metrics: Registry;
+  /** Which aggregate's outbox this relay drains (`contact`, `group`): the metrics' `aggregate` label. */
+  aggregate?: string;
   /** How often the relay looks for commits the inline path did not publish. */
   intervalMs?: number;
   /** Commits younger than this are left to the inline path, so the two rarely race. */
@@ -30,6 +32,12 @@ export interface OutboxRelay<E extends StorableEvent> {
   stop(): Promise<void>;
 }
 
+function counter(registry: Registry, name: string, help: string): Counter<'path' | 'aggregate'> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<'path' | 'aggregate'>;
+  return new Counter({ name, help, labelNames: ['path', 'aggregate'] as const, registers: [registry] });
+}
+
 /**
  * The outbox relay: what was stored is published, even if the process died between the two.
  * At-least-once — a crash after sending and before marking resends — so consumers dedupe on
@@ -43,18 +51,10 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   const orphanAfterMs = options.orphanAfterMs ?? 30_000;
   const now = options.now ?? (() => new Date());
 
-  const published = new Counter({
-    name: 'outbox_events_published_total',
-    help: 'Events published to Kafka, by path (inline after the write, or by the relay)',
-    labelNames: ['path'] as const,
-    registers: [options.metrics],
-  });
-  const failures = new Counter({
-    name: 'outbox_publish_failures_total',
-    help: 'Failed publish attempts (the relay retries them)',
-    labelNames: ['path'] as const,
-    registers: [options.metrics],
-  });
+  const aggregate = options.aggregate ?? 'contact';
+  // One relay per aggregate type shares the service's registry: the counters are made once.
+  const published = counter(options.metrics, 'outbox_events_published_total', 'Events published to Kafka, by path (inline after the write, or by the relay)');
+  const failures = counter(options.metrics, 'outbox_publish_failures_total', 'Failed publish attempts (the relay retries them)');
 
   // Published commits whose outbox entries are not deleted yet. Deleting is batched (on
   // FerretDB a delete costs ~20 ms, an insert ~1.5 ms), so entries linger briefly; this set
@@ -92,7 +92,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     await publish(events);
     for (const commit of ordered) awaitingCleanup.add(commit._id);
     cleanupTimer ??= setTimeout(() => void flushCleanup(), cleanupDelayMs).unref();
-    published.inc({ path }, events.length);
+    published.inc({ path, aggregate }, events.length);
   }
 
   const isUnpublished = async (commitId: string) => !awaitingCleanup.has(commitId) && (await store.isPending(commitId));
@@ -141,7 +141,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   function runRound(maxAgeMs: number): Promise<number> {
     round ??= drainFrom(maxAgeMs)
       .catch((error: unknown) => {
-        failures.inc({ path: 'relay' });
+        failures.inc({ path: 'relay', aggregate });
         logger.warn({ err: error }, 'outbox relay round failed; will retry');
         return 0;
       })
@@ -166,7 +166,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
         await send(commits, 'inline');
       } catch (error) {
         // Stored is durable: the relay will publish it; the client's write still succeeded.
-        failures.inc({ path: 'inline' });
+        failures.inc({ path: 'inline', aggregate });
         logger.warn({ err: error }, 'inline publish failed; the outbox relay will retry');
       }
     },

@@ -1,5 +1,5 @@
 import { mintToken, type Principal } from '@reps/auth';
-import { ContactEvent } from '@reps/contracts';
+import { ContactEvent, GroupEvent } from '@reps/contracts';
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus, type EventBus } from '@reps/kafka';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
@@ -12,24 +12,36 @@ export const TEST_SECRET = 'contacts-command-test-secret-0123456789';
 export interface CommandUnderTest {
   base: string;
   topic: string;
+  groupsTopic: string;
   dbName: string;
   env: TestEnv;
   mongo: MongoHandle;
   bus: EventBus;
   handle: ServiceHandle;
   token(principal: Principal): Promise<string>;
-  request(principal: Principal, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  request(
+    principal: Principal,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   /** Every event on this test's topic, parsed with the public contract schema. */
   topicEvents(expectAtLeast: number, until?: (events: ContactEvent[]) => boolean): Promise<ContactEvent[]>;
+  /** Every event on this test's groups topic, parsed with the public contract schema. */
+  groupTopicEvents(expectAtLeast: number, until?: (events: GroupEvent[]) => boolean): Promise<GroupEvent[]>;
   close(): Promise<void>;
 }
 
 /** Environment for one isolated command service: its own database and topic. */
 export function isolatedSettings(env: TestEnv) {
+  const groupsTopic = uniqueName('crm.groups.test');
   return {
     dbName: uniqueName('cmd').replace(/-/g, '_'),
     topic: uniqueName('crm.contacts.test'),
+    groupsTopic,
     env: {
+      GROUPS_TOPIC: groupsTopic,
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       HOST: '127.0.0.1',
@@ -42,20 +54,39 @@ export function isolatedSettings(env: TestEnv) {
   };
 }
 
-export async function readTopic(
+export function readTopic(
   bus: EventBus,
   topic: string,
   expectAtLeast: number,
   until: (events: ContactEvent[]) => boolean = () => true,
   timeoutMs = 20_000,
-) {
-  const events: ContactEvent[] = [];
-  const consumer = await bus.consumer({ groupId: uniqueName('reader'), topics: [topic], fromBeginning: true });
+): Promise<ContactEvent[]> {
+  return readTopicAs((value) => ContactEvent.parse(value), bus, topic, expectAtLeast, until, timeoutMs);
+}
+
+/** Every message on `topic` from the start, parsed with `parse`, once at least `expectAtLeast` arrived and `until` holds. */
+export async function readTopicAs<E>(
+  parse: (value: unknown) => E,
+  bus: EventBus,
+  topic: string,
+  expectAtLeast: number,
+  until: (events: E[]) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<E[]> {
+  const events: E[] = [];
+  const consumer = await bus.consumer({
+    groupId: uniqueName('reader'),
+    topics: [topic],
+    fromBeginning: true,
+  });
   await consumer.run(async (batch) => {
-    for (const message of batch.messages) events.push(ContactEvent.parse(JSON.parse(message.value!.toString('utf8'))));
+    for (const message of batch.messages) events.push(parse(JSON.parse(message.value!.toString('utf8'))));
   });
   try {
-    await waitFor(() => events.length >= expectAtLeast && until(events), { timeoutMs, what: `${expectAtLeast} events on ${topic}` });
+    await waitFor(() => events.length >= expectAtLeast && until(events), {
+      timeoutMs,
+      what: `${expectAtLeast} events on ${topic}`,
+    });
     // Give stragglers (e.g. an unexpected duplicate) a moment to show up before asserting.
     await new Promise((resolve) => setTimeout(resolve, 500));
     return [...events];
@@ -64,13 +95,17 @@ export async function readTopic(
   }
 }
 
-export async function startCommandUnderTest(env: TestEnv, overrides: Record<string, string> = {}): Promise<CommandUnderTest> {
+export async function startCommandUnderTest(
+  env: TestEnv,
+  overrides: Record<string, string> = {},
+): Promise<CommandUnderTest> {
   const settings = isolatedSettings(env);
   const config = contactsCommandConfigSchema.parse({
     ...settings.env,
     PORT: '0',
     MONGO_DB: settings.dbName,
     CONTACTS_TOPIC: settings.topic,
+    GROUPS_TOPIC: settings.groupsTopic,
     ...overrides,
   });
   const handle = await startContactsCommand(config, { handleSignals: false, exit: () => undefined });
@@ -81,6 +116,7 @@ export async function startCommandUnderTest(env: TestEnv, overrides: Record<stri
   return {
     base,
     topic: settings.topic,
+    groupsTopic: settings.groupsTopic,
     dbName: settings.dbName,
     env,
     mongo,
@@ -89,10 +125,12 @@ export async function startCommandUnderTest(env: TestEnv, overrides: Record<stri
     token,
     request: requestAs(base, TEST_SECRET),
     topicEvents: (expectAtLeast, until) => readTopic(bus, settings.topic, expectAtLeast, until),
+    groupTopicEvents: (expectAtLeast, until) =>
+      readTopicAs((value) => GroupEvent.parse(value), bus, settings.groupsTopic, expectAtLeast, until),
     async close() {
       await handle.shutdown();
       const admin = await bus.admin();
-      await admin.deleteTopics([settings.topic]).catch(() => undefined);
+      await admin.deleteTopics([settings.topic, settings.groupsTopic]).catch(() => undefined);
       await bus.close();
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();

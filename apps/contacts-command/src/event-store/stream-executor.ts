@@ -1,0 +1,105 @@
+import { ConflictError, PreconditionFailedError, type AppError } from '@reps/errors';
+import type { Decision } from '@reps/contacts-domain';
+import {
+  StreamVersionConflict,
+  type CommitDoc,
+  type EventStore,
+  type StorableEvent,
+} from './mongo-event-store';
+import type { OutboxRelay } from './outbox-relay';
+
+export interface ExecuteContext {
+  correlationId: string;
+  /** From `If-Match`: the version the client last saw; `undefined` means "whatever is current". */
+  expectedVersion?: number;
+}
+
+export interface ExecuteOutcome<S> {
+  /** The aggregate before the command (null: it did not exist). */
+  before: S | null;
+  /** After the command's events (the same as `before` when it decided none). */
+  state: S;
+  version: number;
+}
+
+/** One aggregate type, as the executor needs it: where its stream is, how to decide, fold and wrap. */
+export interface StreamAggregate<C extends { actor: A }, D, E extends StorableEvent, S, Err, A> {
+  /** What a 409 after repeated lost races calls the thing ("The group kept changing…"). */
+  name: string;
+  streamOf(command: C): string;
+  decide(command: C, state: S | null): Decision<D, Err>;
+  fold(events: readonly E[]): S | null;
+  envelope(
+    events: D[],
+    before: S | null,
+    context: { actor: A; correlationId: string; now: string },
+  ): { envelopes: E[]; after: S | null };
+  toAppError(error: Err): AppError;
+}
+
+export interface StreamExecutorDeps<E extends StorableEvent> {
+  store: EventStore<E>;
+  relay: OutboxRelay<E>;
+  clock: () => Date;
+  maxAttempts?: number;
+}
+
+/**
+ * Load → decide → append → publish for one stream, with optimistic concurrency: a lost race
+ * without `If-Match` decides again on the fresh state (a few times), with `If-Match` it is a 412.
+ * Scope is checked before the version, so a 412 never reveals an aggregate the caller cannot see.
+ */
+export function createStreamExecutor<C extends { actor: A }, D, E extends StorableEvent, S, Err, A>(
+  deps: StreamExecutorDeps<E>,
+  aggregate: StreamAggregate<C, D, E, S, Err, A>,
+) {
+  const maxAttempts = deps.maxAttempts ?? 4;
+
+  async function load(stream: string) {
+    const read = await deps.store.readStream(stream);
+    return { read, state: aggregate.fold(read.events) };
+  }
+
+  return {
+    load,
+    async execute(makeCommand: (now: string) => C, context: ExecuteContext): Promise<ExecuteOutcome<S>> {
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const now = deps.clock();
+        const command = makeCommand(now.toISOString());
+        const stream = aggregate.streamOf(command);
+        const { read, state } = await load(stream);
+        const decision = aggregate.decide(command, state);
+        if (!decision.ok) throw aggregate.toAppError(decision.error);
+        if (context.expectedVersion !== undefined && context.expectedVersion !== read.version) {
+          throw new PreconditionFailedError();
+        }
+        if (decision.events.length === 0) {
+          if (!state) throw new Error('a decision without events needs an existing aggregate');
+          return { before: state, state, version: read.version };
+        }
+        const { envelopes, after } = aggregate.envelope(decision.events, state, {
+          actor: command.actor,
+          correlationId: context.correlationId,
+          now: now.toISOString(),
+        });
+        let commit: CommitDoc<E>;
+        try {
+          commit = await deps.store.append(
+            { stream, expectedVersion: read.version, previous: read.lastCommitId, events: envelopes },
+            now,
+          );
+        } catch (error) {
+          if (!(error instanceof StreamVersionConflict)) throw error;
+          if (context.expectedVersion !== undefined) throw new PreconditionFailedError();
+          continue;
+        }
+        await deps.relay.publishInline([commit], read.lastCommitId);
+        return { before: state, state: after as S, version: commit.last_version };
+      }
+      throw new ConflictError(
+        `The ${aggregate.name} kept changing concurrently; retry the request`,
+        'concurrent_modification',
+      );
+    },
+  };
+}

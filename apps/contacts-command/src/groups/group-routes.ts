@@ -1,0 +1,135 @@
+import { Router, type Request } from 'express';
+import { principalOf, requireScope, type TokenVerifier } from '@reps/auth';
+import {
+  GROUP_CONTACTS_MAX,
+  GroupContactsAddBody,
+  GroupCreateBody,
+  GroupUpdateBody,
+  exceedsGroupContactsMax,
+  parseBody,
+  unwrapGroupBody,
+} from '@reps/contracts';
+import { toGroupResource, type UserActor } from '@reps/contacts-domain';
+import { ConflictError, PayloadTooLargeError } from '@reps/errors';
+import { requestIdOf } from '@reps/http';
+import { encodeGroupConsistencyToken } from '../contacts/consistency-token';
+import {
+  API_VERSION,
+  createIdempotentRunner,
+  idParam,
+  parseOr422,
+  send,
+  versionContext,
+} from '../http/command-http';
+import type { IdAllocator } from '../ids/id-allocator';
+import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
+import type { GroupCommandHandler, GroupOutcome } from './group-command-handler';
+
+export interface GroupRoutesDeps {
+  handler: GroupCommandHandler;
+  ids: IdAllocator;
+  idempotency: IdempotencyStore;
+  verifier: TokenVerifier;
+  clock: () => Date;
+}
+
+const BASE = `/api/user/crm/${API_VERSION}/groups`;
+
+const groupIdParam = (req: Request) => idParam(req, 'id', 'Group not found');
+
+/** Groups are user-scoped: `requireScope('user')` lets nothing else through. */
+const actorOf = (req: Request): UserActor => {
+  const principal = principalOf(req);
+  if (principal.scope !== 'user') throw new Error('group routes run behind requireScope(user)');
+  return principal;
+};
+
+const versionHeaders = (groupId: number, version: number): Record<string, string> => ({
+  etag: `W/"${version}"`,
+  'x-consistency-token': encodeGroupConsistencyToken(groupId, version),
+});
+
+function groupResponse(status: number, outcome: GroupOutcome, location?: string): StoredResponse {
+  const headers = versionHeaders(outcome.state.id, outcome.version);
+  if (location) headers['location'] = location;
+  return { status, body: { group: toGroupResource(outcome.state, outcome.contactsCount) }, headers };
+}
+
+/** The rep's groups: create, rename/describe, delete, and membership (DESIGN §6). */
+export function createGroupRoutes(deps: GroupRoutesDeps): Router {
+  const router = Router();
+  const idempotent = createIdempotentRunner(deps.idempotency, deps.clock);
+  router.use(BASE, requireScope(deps.verifier, 'user'));
+
+  router.post(BASE, async (req, res) => {
+    const actor = actorOf(req);
+    const body = parseOr422(parseBody(GroupCreateBody, unwrapGroupBody(req.body)));
+    await idempotent(req, res, async (reservedIds, reserve) => {
+      const groupId = reservedIds?.[0] ?? (await deps.ids.next());
+      await reserve([groupId]);
+      try {
+        const outcome = await deps.handler.create(groupId, actor, body, { correlationId: requestIdOf(req) });
+        return groupResponse(201, outcome, `${BASE}/${groupId}`);
+      } catch (error) {
+        // A takeover of a request that died after storing: answer with what it stored.
+        const stored =
+          reservedIds && error instanceof ConflictError ? await deps.handler.load(groupId, actor) : undefined;
+        if (!stored) throw error;
+        return groupResponse(201, stored, `${BASE}/${groupId}`);
+      }
+    });
+  });
+
+  router.patch(`${BASE}/:id`, async (req, res) => {
+    const actor = actorOf(req);
+    const groupId = groupIdParam(req);
+    const context = { correlationId: requestIdOf(req), ...versionContext(req) };
+    const body = parseOr422(parseBody(GroupUpdateBody, unwrapGroupBody(req.body)));
+    send(res, groupResponse(200, await deps.handler.update(groupId, actor, body, context)));
+  });
+
+  router.delete(`${BASE}/:id`, async (req, res) => {
+    const actor = actorOf(req);
+    const groupId = groupIdParam(req);
+    const context = { correlationId: requestIdOf(req), ...versionContext(req) };
+    const { version } = await deps.handler.remove(groupId, actor, context);
+    send(res, {
+      status: 204,
+      body: undefined,
+      headers: { 'x-consistency-token': encodeGroupConsistencyToken(groupId, version) },
+    });
+  });
+
+  router.post(`${BASE}/:id/contacts`, async (req, res) => {
+    const actor = actorOf(req);
+    const groupId = groupIdParam(req);
+    const context = { correlationId: requestIdOf(req), ...versionContext(req) };
+    if (exceedsGroupContactsMax(req.body)) {
+      throw new PayloadTooLargeError(`A membership request names at most ${GROUP_CONTACTS_MAX} contacts`);
+    }
+    const body = parseOr422(parseBody(GroupContactsAddBody, req.body));
+    await idempotent(req, res, async () => {
+      const { results, version } = await deps.handler.addContacts(groupId, actor, body.contact_ids, context);
+      const count = (status: string) => results.filter((r) => r.status === status).length;
+      return {
+        status: 200,
+        body: {
+          results,
+          meta: { added: count('added'), already_member: count('already_member'), failed: count('error') },
+        },
+        headers: versionHeaders(groupId, version),
+      };
+    });
+  });
+
+  router.delete(`${BASE}/:id/contacts/:contact_id`, async (req, res) => {
+    const actor = actorOf(req);
+    const groupId = groupIdParam(req);
+    const contactId = idParam(req, 'contact_id', 'Contact not found');
+    const context = { correlationId: requestIdOf(req), ...versionContext(req) };
+    const { version } = await deps.handler.removeContact(groupId, actor, contactId, context);
+    send(res, { status: 204, body: undefined, headers: versionHeaders(groupId, version) });
+  });
+
+  return router;
+}
