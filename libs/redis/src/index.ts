@@ -73,13 +73,14 @@ export function createTypedWorker<S extends z.ZodType, R>(params: {
   name: string;
   connection: Redis;
   schema: S;
-  process: (data: z.infer<S>, job: Job) => Promise<R>;
+  /** `token` is the worker's lock token, which `job.moveToDelayed` and friends need. */
+  process: (data: z.infer<S>, job: Job, token?: string) => Promise<R>;
   prefix?: string;
   options?: Omit<WorkerOptions, 'connection' | 'prefix'>;
 }): Worker {
   return new Worker(
     params.name,
-    async (job: Job) => params.process(params.schema.parse(job.data), job),
+    async (job: Job, token?: string) => params.process(params.schema.parse(job.data), job, token),
     {
       connection: params.connection,
       ...(params.prefix ? { prefix: params.prefix } : {}),

@@ -31,7 +31,10 @@ function portAnswers(port: number): Promise<boolean> {
  * A real `redis-server` of the test's own (on a free port, data in a temp dir) for tests that
  * take Redis down and bring it back — the shared server must stay up for the other tests.
  */
-export async function startPrivateRedisServer(binary = process.env['REDIS_SERVER_BIN'] ?? 'redis-server'): Promise<PrivateRedisServer> {
+export async function startPrivateRedisServer(
+  binary = process.env['REDIS_SERVER_BIN'] ?? 'redis-server',
+  { appendOnly = false }: { appendOnly?: boolean } = {},
+): Promise<PrivateRedisServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'reps-redis-'));
   let child: ChildProcess | undefined;
@@ -40,7 +43,10 @@ export async function startPrivateRedisServer(binary = process.env['REDIS_SERVER
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+      // With appendOnly, every write is fsynced before Redis answers, so a SIGKILL loses nothing
+      // acknowledged and a restart reloads it all from the AOF in `dir`.
+      const persistence = appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+      child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], {
         stdio: 'ignore',
       });
       const exited = new Promise<never>((_, reject) =>

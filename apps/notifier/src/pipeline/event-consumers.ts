@@ -1,0 +1,97 @@
+import { ContactEvent, SmartlinkEvent, TaskEvent } from '@reps/contracts';
+import type { EventBus, EventConsumer, IncomingMessage } from '@reps/kafka';
+import type { Logger } from '@reps/observability';
+import type { ContactNames } from '../store/projections';
+import type { NotifierMetrics } from './notifier-metrics';
+import type { PushPipeline } from './push-pipeline';
+
+export interface EventConsumersOptions {
+  bus: EventBus;
+  groupId: string;
+  topics: { smartlinks: string; tasks: string; contacts: string };
+  pipeline: PushPipeline;
+  contactNames: ContactNames;
+  metrics: NotifierMetrics;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Unknown event types are skipped (additive changes stay in v1); malformed messages are logged and counted. */
+function decode<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  message: IncomingMessage,
+  known: readonly string[],
+  skip: (reason: string) => void,
+): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value?.toString('utf8') ?? '');
+  } catch {
+    skip('not JSON');
+    return undefined;
+  }
+  const type = (json as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && !known.includes(type)) return undefined;
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    skip('not a contract-valid event');
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/**
+ * Two consumer groups: the push pipeline (SmartLinks and tasks) and the contact-name projection,
+ * so a first catch-up over a large contacts topic never holds pushes back. Offsets are committed
+ * after each batch is handled; every handler is idempotent, so a redelivered batch is harmless.
+ */
+export async function startEventConsumers(
+  options: EventConsumersOptions,
+): Promise<{ stop(): Promise<void> }> {
+  const { bus, topics, pipeline, metrics, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const skipper = (message: IncomingMessage) => (reason: string) => {
+    metrics.invalidEvents.inc({ topic: message.topic });
+    logger.warn(
+      { topic: message.topic, partition: message.partition, offset: message.offset, reason },
+      'skipped a message',
+    );
+  };
+  const smartlinkTypes = SmartlinkEvent.options.map((option) => option.shape.type.value);
+  const taskTypes = TaskEvent.options.map((option) => option.shape.type.value);
+  const contactTypes = ContactEvent.options.map((option) => option.shape.type.value);
+
+  const pushConsumer: EventConsumer = await bus.consumer({
+    groupId: options.groupId,
+    topics: [topics.smartlinks, topics.tasks],
+  });
+  const namesConsumer: EventConsumer = await bus.consumer({
+    groupId: `${options.groupId}-contact-names`,
+    topics: [topics.contacts],
+  });
+  await pushConsumer.run(async (batch) => {
+    const receivedAt = now();
+    for (const message of batch.messages) {
+      if (message.topic === topics.smartlinks) {
+        const event = decode(SmartlinkEvent, message, smartlinkTypes, skipper(message));
+        if (event) await pipeline.onSmartlinkEvent(event, receivedAt);
+      } else {
+        // Task events of one task are on one partition, in order: handled one after the other.
+        const event = decode(TaskEvent, message, taskTypes, skipper(message));
+        if (event) await pipeline.onTaskEvent(event);
+      }
+      await batch.heartbeat();
+    }
+  });
+  await namesConsumer.run(async (batch) => {
+    for (const message of batch.messages) {
+      const event = decode(ContactEvent, message, contactTypes, skipper(message));
+      if (event) await options.contactNames.apply(event);
+    }
+  });
+  return {
+    async stop() {
+      await Promise.all([pushConsumer.close(), namesConsumer.close()]);
+    },
+  };
+}
