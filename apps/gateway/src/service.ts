@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config';
 import { CONTACT_OPERATIONS, scopeBase } from './contacts/contact-operations';
 import { createContactRoutes } from './contacts/contact-routes';
 import { createDocsRoutes } from './docs/docs-page';
+import { createGroupRoutes } from './groups/group-routes';
 import { createRateLimit } from './hygiene/rate-limit';
 import { createApiSecurityHeaders, createCors } from './hygiene/security';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -113,6 +114,7 @@ export async function startGateway(
     },
     routes: (app) => {
       app.use(createContactRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
+      app.use(createGroupRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
     },
     closers: [
       { name: 'upstreams', close: () => Promise.all([command.close(), query.close()]) },

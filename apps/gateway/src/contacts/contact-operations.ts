@@ -29,13 +29,27 @@ export interface ContactOperation {
   summary: string;
   description: string;
   /** The request body contract, for operations that take one. */
-  body?: { schemaName: string; schema: z.ZodType; wrapped: boolean };
-  kind: 'list' | 'get' | 'create' | 'bulk' | 'update' | 'delete' | 'restore';
-  success: 200 | 201;
+  /** `wrapper` names the key of the wrapped form (default `contact`: `{"contact": {...}}`). */
+  body?: { schemaName: string; schema: z.ZodType; wrapped: boolean; wrapper?: string };
+  kind: 'list' | 'get' | 'create' | 'bulk' | 'update' | 'delete' | 'restore' | 'add-members' | 'remove-member';
+  success: 200 | 201 | 204;
   /** Every status this operation can answer, success included. */
   statuses: number[];
   headers: ('idempotency-key' | 'if-match' | 'x-consistency-token')[];
+  /** The OpenAPI tag; default `User contacts` / `Company contacts`. */
+  tag?: string;
+  /** The success body's schema (a component name) and description; `null` answers 204 with no body. Default: by `kind`. */
+  response?: { schemaName: string; description: string } | null;
+  /** The list's query parameters; default the contact list's. */
+  query?: z.ZodObject;
+  /** Descriptions of the path parameters; default `id` = the contact id. */
+  pathParams?: Record<string, string>;
+  /** What the body is, wrapped or bare (default: "The contact, …"). */
+  bodyDescription?: string;
 }
+
+/** Any public operation of the gateway (contacts, groups, …): the same table shape drives routes and OpenAPI. */
+export type ApiOperation = ContactOperation;
 
 // Statuses every /api operation can answer: bad request line or headers, auth, limits, upstream down.
 const COMMON = [400, 401, 403, 429, 503];

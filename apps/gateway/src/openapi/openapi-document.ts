@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { BULK_MAX, Contact, ContactListQuery } from '@reps/contracts';
+import { BULK_MAX, Contact, ContactListQuery, Group, GroupMembershipResult } from '@reps/contracts';
 import { CONTACT_OPERATIONS, scopeBase, type ContactOperation } from '../contacts/contact-operations';
+import { GROUP_OPERATIONS } from '../groups/group-operations';
+import { GroupListResponse, GroupMembershipResponse, GroupResponse } from '../groups/group-response-schemas';
 import {
   BulkCreateResponse,
   ContactListResponse,
@@ -10,6 +12,9 @@ import {
 } from './response-schemas';
 
 type Json = Record<string, unknown>;
+
+/** Every documented operation, in the order the document lists them. */
+const OPERATIONS: readonly ContactOperation[] = [...CONTACT_OPERATIONS, ...GROUP_OPERATIONS];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
@@ -94,10 +99,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, an unknown or invalid query parameter, or a malformed `If-Match` / `Idempotency-Key` header',
   401: 'Missing, malformed, invalid or expired bearer token',
   403: 'A valid token of the other scope (a user token on a company route, or the reverse)',
-  404: 'No such contact, or one outside the caller scope (indistinguishable on purpose)',
-  409: 'Conflict: `contact_discarded`, `concurrent_modification`, `idempotency_key_reused`, `idempotency_key_in_progress`, or on a list `list_walk_too_old`',
+  404: 'No such contact (or group), or one outside the caller scope (indistinguishable on purpose)',
+  409: 'Conflict: `contact_discarded`, `group_name_taken`, `concurrent_modification`, `idempotency_key_reused`, `idempotency_key_in_progress`, or on a list `list_walk_too_old`',
   412: '`If-Match` names a version that is no longer current',
-  413: `Body over the size limit (1 MB; 10 MB for bulk) or more than ${BULK_MAX} contacts in a bulk`,
+  413: `Body over the size limit (1 MB; 10 MB for bulk) or more than ${BULK_MAX} contacts in a bulk (or contact ids in a group membership request)`,
   415: 'Unsupported body charset or content encoding',
   422: 'Field validation failed, including read-only (`is read-only`) and unknown (`is not a known field`) fields; `details` names each field',
   429: 'Rate limit exceeded; retry after `Retry-After` seconds',
@@ -144,6 +149,7 @@ const HEADER_PARAMETERS: Record<ContactOperation['headers'][number], Json> = {
 };
 
 function successResponse(op: ContactOperation): Json {
+  if (op.response !== undefined) return documentedResponse(op, op.response);
   const schema =
     op.kind === 'list'
       ? ref('ContactListResponse')
@@ -180,6 +186,26 @@ function successResponse(op: ContactOperation): Json {
   return { description, headers, content: { 'application/json': { schema } } };
 }
 
+/** The success answer of an operation that names its own response (groups, …). */
+function documentedResponse(op: ContactOperation, response: NonNullable<ContactOperation['response']> | null): Json {
+  const headers: Json = { 'X-Request-Id': REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS };
+  if (op.upstream === 'command') {
+    if (!(response === null && op.kind === 'delete'))
+      headers['ETag'] = header('The version, `W/"<version>"`; send it back as `If-Match`');
+    headers['X-Consistency-Token'] = header('Send it on a read to see this write');
+  }
+  if (op.kind === 'create') headers['Location'] = header('The URL of the new resource');
+  if (op.headers.includes('idempotency-key'))
+    headers['Idempotent-Replayed'] = header('`true` when this is a replay of an earlier answer', { type: 'string', enum: ['true'] });
+  if (op.kind === 'get' || op.kind === 'list')
+    headers['X-Consistency'] = header(
+      'With `X-Consistency-Token`: `fresh` when the read caught up with that write, `stale` when the wait ran out first',
+      { type: 'string', enum: ['fresh', 'stale'] },
+    );
+  if (response === null) return { description: 'Done; no content', headers };
+  return { description: response.description, headers, content: { 'application/json': { schema: ref(response.schemaName) } } };
+}
+
 function errorResponse(status: number): Json {
   const headers: Json = { 'X-Request-Id': REQUEST_ID_HEADER };
   if (status === 429 || status === 503) Object.assign(headers, RETRY_AFTER);
@@ -191,8 +217,8 @@ function errorResponse(status: number): Json {
   };
 }
 
-function listParameters(): Json[] {
-  return Object.entries(ContactListQuery.shape).map(([name, schema]) => {
+function listParameters(query: z.ZodObject = ContactListQuery): Json[] {
+  return Object.entries(query.shape).map(([name, schema]) => {
     // Parameters are documented as the values they denote (integers as integers), which is
     // also how clients and fuzzers serialize them into the query string; defaults stay visible.
     const inner = schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? schema.unwrap() : schema;
@@ -204,18 +230,21 @@ function listParameters(): Json[] {
   });
 }
 
+/** The key of the wrapped body form: `{"contact": …}`, `{"group": …}`. */
+const wrapperOf = (op: ContactOperation) => op.body?.wrapper ?? 'contact';
+
 function operationObject(op: ContactOperation): Json {
   const parameters: Json[] = [];
-  if (op.path.includes(':id')) {
+  for (const [, name] of op.path.matchAll(/:(\w+)/g)) {
     parameters.push({
-      name: 'id',
+      name,
       in: 'path',
       required: true,
-      description: 'The contact id',
+      description: op.pathParams?.[name as string] ?? 'The contact id',
       schema: { type: 'integer', minimum: 1 },
     });
   }
-  if (op.kind === 'list') parameters.push(...listParameters());
+  if (op.kind === 'list') parameters.push(...listParameters(op.query));
   for (const name of op.headers) parameters.push(HEADER_PARAMETERS[name]);
 
   const responses: Json = {};
@@ -224,7 +253,7 @@ function operationObject(op: ContactOperation): Json {
   }
   const operation: Json = {
     operationId: op.operationId,
-    tags: [op.scope === 'user' ? 'User contacts' : 'Company contacts'],
+    tags: [op.tag ?? (op.scope === 'user' ? 'User contacts' : 'Company contacts')],
     summary: op.summary,
     description: op.description,
     ...(parameters.length > 0 ? { parameters } : {}),
@@ -234,7 +263,7 @@ function operationObject(op: ContactOperation): Json {
     const body = ref(op.body.schemaName);
     operation['requestBody'] = {
       required: true,
-      description: op.body.wrapped ? 'The contact, bare or wrapped as `{"contact": {...}}`' : undefined,
+      description: op.bodyDescription ?? (op.body.wrapped ? 'The contact, bare or wrapped as `{"contact": {...}}`' : undefined),
       content: {
         'application/json': {
           schema: op.body.wrapped
@@ -243,8 +272,8 @@ function operationObject(op: ContactOperation): Json {
                   body,
                   {
                     type: 'object',
-                    properties: { contact: body },
-                    required: ['contact'],
+                    properties: { [wrapperOf(op)]: body },
+                    required: [wrapperOf(op)],
                     additionalProperties: false,
                   },
                 ],
@@ -259,7 +288,7 @@ function operationObject(op: ContactOperation): Json {
 
 const operationsPaths = (): Json => {
   const paths: Record<string, Json> = {};
-  for (const op of CONTACT_OPERATIONS) {
+  for (const op of OPERATIONS) {
     const path = `${scopeBase(op.scope)}${op.path.replace(/:(\w+)/g, '{$1}')}`;
     (paths[path] ??= {})[op.method.toLowerCase()] = operationObject(op);
   }
@@ -295,7 +324,7 @@ const PROBE_BODY = {
 /** The OpenAPI 3.1 document of the public API, generated from the zod contracts and the operation table. */
 export function buildOpenApiDocument(): Json {
   const inputs = new Map<string, z.ZodType>();
-  for (const op of CONTACT_OPERATIONS) if (op.body) inputs.set(op.body.schemaName, op.body.schema);
+  for (const op of OPERATIONS) if (op.body) inputs.set(op.body.schemaName, op.body.schema);
   const schemas = {
     ...components([...inputs], 'input'),
     ...components(
@@ -304,6 +333,11 @@ export function buildOpenApiDocument(): Json {
         ['ContactResponse', ContactResponse],
         ['ContactListResponse', ContactListResponse],
         ['BulkCreateResponse', BulkCreateResponse],
+        ['Group', Group],
+        ['GroupMembershipResult', GroupMembershipResult],
+        ['GroupResponse', GroupResponse],
+        ['GroupListResponse', GroupListResponse],
+        ['GroupMembershipResponse', GroupMembershipResponse],
         ['ErrorResponse', ErrorResponse],
         ['FieldIssue', FieldIssueSchema],
       ],
@@ -334,6 +368,7 @@ export function buildOpenApiDocument(): Json {
         name: 'Company contacts',
         description: 'Contacts from the company website and Company API (company tokens)',
       },
+      { name: 'User groups', description: 'A rep’s named sets of their own contacts (user tokens only)' },
       { name: 'Operations', description: 'Liveness and readiness probes (no token)' },
     ],
     security: [{ bearerAuth: [] }],

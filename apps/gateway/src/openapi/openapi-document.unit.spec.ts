@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTACT_OPERATIONS, scopeBase } from '../contacts/contact-operations';
+import { GROUP_OPERATIONS } from '../groups/group-operations';
 import { buildOpenApiDocument } from './openapi-document';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,7 +24,7 @@ describe('OpenAPI document', () => {
   it('documents every contacts operation of the spec, in both scopes, with restore and user bulk', () => {
     const documented = Object.entries(doc['paths'] as Json)
       .flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`))
-      .filter((line) => line.includes('/api/'))
+      .filter((line) => line.includes('/crm/v202506/contacts'))
       .sort();
     const base = (s: string) => `/api/${s}/crm/v202506/contacts`;
     expect(documented).toEqual(
@@ -41,7 +42,46 @@ describe('OpenAPI document', () => {
     );
   });
 
-  it.each(CONTACT_OPERATIONS.map((op) => [op.operationId, op] as const))(
+  it('documents the groups operations, user scope only, under their own tag', () => {
+    const base = '/api/user/crm/v202506/groups';
+    const groups = Object.entries(doc['paths'] as Json)
+      .filter(([path]) => path.includes('/groups'))
+      .flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(groups).toEqual(
+      [
+        `GET ${base}`,
+        `POST ${base}`,
+        `GET ${base}/{id}`,
+        `PATCH ${base}/{id}`,
+        `DELETE ${base}/{id}`,
+        `POST ${base}/{id}/contacts`,
+        `DELETE ${base}/{id}/contacts/{contact_id}`,
+      ].sort(),
+    );
+    expect(operation('post', `${base}/{id}/contacts`).tags).toEqual(['User groups']);
+    expect(
+      operation('delete', `${base}/{id}/contacts/{contact_id}`).parameters.map((p: Json) => p.name),
+    ).toEqual(['id', 'contact_id', 'If-Match']);
+    expect(operation('delete', `${base}/{id}`).responses['204'].content).toBeUndefined();
+    expect(operation('get', base).parameters.map((p: Json) => p.name)).toEqual([
+      'limit',
+      'cursor',
+      'X-Consistency-Token',
+    ]);
+    const schemas = doc['components'].schemas as Json;
+    expect(schemas['GroupCreateBody'].properties.contacts_count).toEqual({ not: {} });
+    expect(schemas['GroupContactsAddBody'].properties.contact_ids).toMatchObject({
+      minItems: 1,
+      maxItems: 1000,
+    });
+    expect(schemas['GroupResponse'].properties.group).toEqual({ $ref: '#/components/schemas/Group' });
+    expect(operation('post', base).requestBody.content['application/json'].schema.anyOf[1].required).toEqual([
+      'group',
+    ]);
+  });
+
+  it.each([...CONTACT_OPERATIONS, ...GROUP_OPERATIONS].map((op) => [op.operationId, op] as const))(
     '%s documents each status it can answer',
     (_id, op) => {
       const path = `${scopeBase(op.scope)}${op.path.replace(/:(\w+)/g, '{$1}')}`;
