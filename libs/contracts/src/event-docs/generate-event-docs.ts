@@ -11,6 +11,7 @@ import {
   smartlinkEventSchemas,
 } from '../smartlinks/smartlink-events';
 import { TASKS_TOPIC, TASK_EVENT_TYPES, taskEventSchemas } from '../tasks/task-events';
+import { GROUPS_TOPIC, GROUP_EVENT_TYPES, groupEventSchemas } from '../groups/group-events';
 
 /** One generated file: `path` is relative to the repository root. */
 export interface GeneratedDocument {
@@ -45,6 +46,17 @@ const TOPICS: DocumentedTopic[] = [
     schemas: contactEventSchemas,
   },
   {
+    channel: 'groups',
+    address: GROUPS_TOPIC,
+    title: 'Group events',
+    description:
+      "All events of the group aggregate (a rep's named sets of their own contacts): created, renamed or described, deleted, contacts added and removed.",
+    keyDescription: 'The group id (aggregate_id) as a decimal string.',
+    operationId: 'publishGroupEvents',
+    publisher: 'contacts-command publishes each stored group event (through its outbox relay).',
+    schemas: groupEventSchemas,
+  },
+  {
     channel: 'smartlinks',
     address: SMARTLINKS_TOPIC,
     title: 'SmartLink events',
@@ -68,7 +80,12 @@ const TOPICS: DocumentedTopic[] = [
   },
 ];
 
-const EVENT_TYPES: string[] = [...CONTACT_EVENT_TYPES, ...SMARTLINK_EVENT_TYPES, ...TASK_EVENT_TYPES];
+const EVENT_TYPES: string[] = [
+  ...CONTACT_EVENT_TYPES,
+  ...GROUP_EVENT_TYPES,
+  ...SMARTLINK_EVENT_TYPES,
+  ...TASK_EVENT_TYPES,
+];
 const schemaOf = (type: string): z.ZodType => {
   const schema = TOPICS.map((topic) => topic.schemas[type]).find(Boolean);
   if (!schema) throw new Error(`no schema for event type ${type}`);

@@ -1,9 +1,15 @@
 import { CONTACTS_TOPIC, CONTACT_EVENT_TYPES } from '../contacts/contact-events';
 import { SMARTLINKS_TOPIC, SMARTLINK_EVENT_TYPES } from '../smartlinks/smartlink-events';
 import { TASKS_TOPIC, TASK_EVENT_TYPES } from '../tasks/task-events';
+import { GROUPS_TOPIC, GROUP_EVENT_TYPES } from '../groups/group-events';
 import { generateEventDocs } from './generate-event-docs';
 
-const ALL_EVENT_TYPES: string[] = [...CONTACT_EVENT_TYPES, ...SMARTLINK_EVENT_TYPES, ...TASK_EVENT_TYPES];
+const ALL_EVENT_TYPES: string[] = [
+  ...CONTACT_EVENT_TYPES,
+  ...GROUP_EVENT_TYPES,
+  ...SMARTLINK_EVENT_TYPES,
+  ...TASK_EVENT_TYPES,
+];
 
 describe('generateEventDocs', () => {
   const docs = generateEventDocs();
@@ -94,6 +100,7 @@ describe('generateEventDocs', () => {
       expect(asyncapi.channels['contacts']?.address).toBe(CONTACTS_TOPIC);
       expect(asyncapi.channels['smartlinks']?.address).toBe(SMARTLINKS_TOPIC);
       expect(asyncapi.channels['tasks']?.address).toBe(TASKS_TOPIC);
+      expect(asyncapi.channels['groups']?.address).toBe(GROUPS_TOPIC);
       for (const operation of Object.values(asyncapi.operations)) expect(operation.action).toBe('send');
     });
 
