@@ -13,6 +13,7 @@ import { startEventConsumers } from './pipeline/event-consumers';
 import { createNotifierMetrics } from './pipeline/notifier-metrics';
 import { createPushPipeline } from './pipeline/push-pipeline';
 import { createContactNames, createTaskReminders } from './store/projections';
+import { createRedisLock } from './store/rep-lock';
 import { createSettingsStore } from './store/settings-store';
 import { createSubscriptionStore } from './store/subscription-store';
 
@@ -50,7 +51,7 @@ export async function startNotifier(
   );
   await admin.close();
 
-  const subscriptions = createSubscriptionStore(mongo.db);
+  const subscriptions = createSubscriptionStore(mongo.db, createRedisLock(probe, config.QUEUE_PREFIX));
   const settings = createSettingsStore(mongo.db);
   const contactNames = createContactNames(mongo.db);
   let queues: ReturnType<typeof createPushPipeline>['queues'] = [];

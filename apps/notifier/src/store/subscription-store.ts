@@ -2,12 +2,15 @@ import type { Collection, Db } from 'mongodb';
 import { PUSH_SUBSCRIPTIONS_MAX, type PushRecipient, type PushSubscriptionResource } from '@reps/contracts';
 import { ConflictError } from '@reps/errors';
 import { isDuplicateKeyError } from '@reps/mongo';
+import type { WithLock } from './rep-lock';
 
 /**
  * A rep's devices, all in one document `_id = "<company>:<user>"`: every read and write is an
  * `_id` lookup (the only indexed filter on FerretDB), the 20-per-rep limit is checked inside the
- * document, and one rep can never reach another's subscription — ids are per rep. Writes are
- * compare-and-set on `version`, so two devices subscribing at once both land.
+ * document, and one rep can never reach another's subscription — ids are per rep. A change is a
+ * read-modify-write under a per-rep lock (FerretDB's conditional replace is not atomic), and
+ * still compare-and-set on `version` where the server honours it, so two devices subscribing at
+ * once both land and the limit holds.
  */
 export interface StoredSubscription {
   id: number;
@@ -53,11 +56,18 @@ export interface SubscriptionStore {
 
 const MAX_CAS_TRIES = 10;
 
-export function createSubscriptionStore(db: Db): SubscriptionStore {
+export function createSubscriptionStore(db: Db, withLock: WithLock): SubscriptionStore {
   const collection: Collection<RepSubscriptionsDoc> = db.collection('push_subscriptions');
 
   /** Read, change, compare-and-set; retried when another request changed the document meanwhile. */
-  async function change<T>(
+  function change<T>(
+    rep: PushRecipient,
+    apply: (doc: RepSubscriptionsDoc) => { doc: RepSubscriptionsDoc; result: T } | { unchanged: T },
+  ): Promise<T> {
+    return withLock(repKey(rep), () => changeLocked(rep, apply));
+  }
+
+  async function changeLocked<T>(
     rep: PushRecipient,
     apply: (doc: RepSubscriptionsDoc) => { doc: RepSubscriptionsDoc; result: T } | { unchanged: T },
   ): Promise<T> {
