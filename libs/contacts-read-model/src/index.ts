@@ -1,3 +1,4 @@
 export * from './read-model-doc';
 export * from './read-model-catalog';
 export * from './testing/contact-event-factory';
+export * from './group-read-doc';
