@@ -26,7 +26,10 @@ const added = (ids: number[], at = T0): GroupEventData => ({
 });
 const deleted: GroupEventData = { type: 'group.deleted', data: { deleted_at: T0 } };
 
-const add = (candidates: [number, ContactEligibility][], actor = owner): AddContactsToGroup => ({
+const add = (
+  candidates: [number, ContactEligibility][],
+  actor: UserActor | CompanyActor = owner,
+): AddContactsToGroup => ({
   type: 'AddContactsToGroup',
   groupId: GROUP,
   actor,
