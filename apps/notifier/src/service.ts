@@ -61,6 +61,7 @@ export async function startNotifier(
     prefix: config.QUEUE_PREFIX,
     coalesceMs: config.PUSH_COALESCE_MS,
     ratePerMinute: config.PUSH_RATE_PER_MINUTE,
+    rateWindowMs: config.PUSH_RATE_WINDOW_MS,
     maxEventAgeMs: config.PUSH_MAX_EVENT_AGE_MS,
     reminderMaxLateMs: config.REMINDER_MAX_LATE_MS,
     sendAttempts: config.PUSH_SEND_ATTEMPTS,

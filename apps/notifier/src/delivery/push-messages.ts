@@ -105,6 +105,34 @@ export function smartlinkPush(params: {
   });
 }
 
+/** The rate limit's overflow for one rep: several contacts' bursts in one push. */
+export function digestPush(params: {
+  contacts: { contactId: number; contactName: string | null; entries: BurstEntry[] }[];
+  appBaseUrl: string;
+}): PushPayload {
+  const base = params.appBaseUrl.replace(/\/+$/, '');
+  const all = params.contacts.flatMap((contact) => contact.entries);
+  const newest = all.reduce(
+    (max, entry) => (entry.occurred_at > max ? entry.occurred_at : max),
+    all[0]?.occurred_at ?? '',
+  );
+  const only = params.contacts.length === 1 ? params.contacts[0] : undefined;
+  const sentences = params.contacts.map((contact) =>
+    burstBody(contact.contactName ?? FALLBACK_NAME, contact.entries),
+  );
+  return fitPayload({
+    title: 'SmartLink activity',
+    body: clip(
+      only ? sentences[0]! : `${params.contacts.length} contacts were active — ${sentences.join('; ')}`,
+      BODY_MAX_CHARS,
+    ),
+    url: only ? `${base}/contacts/${only.contactId}` : `${base}/activities`,
+    contact_id: only?.contactId ?? null,
+    kind: 'smartlink_activity',
+    ts: new Date(newest).toISOString(),
+  });
+}
+
 export function reminderPush(params: {
   taskId: number;
   body: string;

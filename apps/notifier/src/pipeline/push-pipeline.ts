@@ -12,7 +12,13 @@ import {
 } from '@reps/contracts';
 import type { Logger } from '@reps/observability';
 import { createTypedQueue, createTypedWorker, type Redis, type TypedQueue } from '@reps/redis';
-import { quietHoursEnd, reminderPush, smartlinkPush, type BurstEntry } from '../delivery/push-messages';
+import {
+  digestPush,
+  quietHoursEnd,
+  reminderPush,
+  smartlinkPush,
+  type BurstEntry,
+} from '../delivery/push-messages';
 import type { WebPushSender } from '../delivery/web-push-sender';
 import type { ContactNames, TaskReminders } from '../store/projections';
 import type { SettingsStore } from '../store/settings-store';
@@ -29,8 +35,10 @@ import { evolveTaskReminder } from './task-reminder-state';
  * 2. `notifier-deliveries` — one job per push: a burst (delayed by PUSH_COALESCE_MS and
  *    deduplicated per (rep, contact), so the window's events become one push) or a task reminder
  *    (delayed until due_at, job id = the id of the event that set that schedule). At run time it
- *    applies the rep's settings, quiet hours and per-rep rate limit — waiting, never dropping, and
- *    the burst keeps collecting while it waits — then fans out one send job per device.
+ *    applies the rep's settings and quiet hours (the job waits, and the burst keeps collecting) and
+ *    the per-rep rate limit: a burst over the limit moves into the rep's overflow, which one
+ *    digest job per rep pushes as soon as the limit allows ("3 contacts were active — …"), so
+ *    the excess is coalesced, never dropped. Then it fans out one send job per device.
  * 3. `notifier-sends` — one encrypted Web Push to one device, retried on its own with
  *    exponential backoff (a longer Retry-After wins); 404/410 deletes the subscription; other
  *    4xx fail at once. Failed jobs are kept for inspection (Bull Board at /admin/queues).
@@ -47,6 +55,7 @@ export interface PushPipelineOptions {
   prefix: string;
   coalesceMs: number;
   ratePerMinute: number;
+  rateWindowMs: number;
   maxEventAgeMs: number;
   reminderMaxLateMs: number;
   sendAttempts: number;
@@ -142,13 +151,15 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
     storeClient: connection,
     keyPrefix: `${prefix}:notifier:rate`,
     points: options.ratePerMinute,
-    duration: 60,
+    duration: Math.max(1, Math.round(options.rateWindowMs / 1000)),
   });
 
   const burstKey = (rep: PushRecipient, contactId: number) =>
     `${prefix}:notifier:burst:${rep.company_id}:${rep.user_id}:${contactId}`;
   const burstDedupId = (rep: PushRecipient, contactId: number) =>
     `burst-${rep.company_id}-${rep.user_id}-${contactId}`;
+  const overflowKey = (rep: PushRecipient) => `${prefix}:notifier:overflow:${rep.company_id}:${rep.user_id}`;
+  const rateKey = (rep: PushRecipient) => `${rep.company_id}:${rep.user_id}`;
 
   /** Waits (job back to delayed) until `until`; the burst behind the job keeps collecting meanwhile. */
   async function waitUntil(job: Job, token: string | undefined, until: number): Promise<never> {
@@ -156,21 +167,25 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
     throw new DelayedError();
   }
 
-  /** Quiet hours and the per-rep rate limit: both make the push wait, never vanish. */
-  async function holdIfNeeded(
+  /** Quiet hours make a push wait (the job goes back to delayed); the burst behind it keeps collecting. */
+  async function holdForQuietHours(
     job: Job,
     token: string | undefined,
-    rep: PushRecipient,
     timeZone: string,
     quiet: Parameters<typeof quietHoursEnd>[2],
   ): Promise<void> {
     const quietEnd = quietHoursEnd(now(), timeZone, quiet);
     if (quietEnd) await waitUntil(job, token, quietEnd.getTime());
+  }
+
+  /** Takes one of the rep's pushes for this minute; 0 when granted, else how long until one frees. */
+  async function takeRateToken(rep: PushRecipient): Promise<number> {
     try {
-      await limiter.consume(`${rep.company_id}:${rep.user_id}`);
+      await limiter.consume(rateKey(rep));
+      return 0;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      await waitUntil(job, token, now().getTime() + rejection.msBeforeNext + 10);
+      return rejection.msBeforeNext + 10;
     }
   }
 
@@ -255,12 +270,32 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
     };
     if (!settings.smartlink_activity) return drain(Object.keys(await connection.hgetall(key)), 'disabled');
     if (!(await connection.exists(key))) return 'empty';
-    await holdIfNeeded(job, token, rep, settings.time_zone, settings.quiet_hours);
+    await holdForQuietHours(job, token, settings.time_zone, settings.quiet_hours);
     const raw = await connection.hgetall(key);
     const fields = Object.keys(raw).sort();
     if (fields.length === 0) return 'empty';
     const subs = await options.subscriptions.list(rep);
     if (subs.length === 0) return drain(fields, 'no_subscription');
+    const waitMs = await takeRateToken(rep);
+    if (waitMs > 0) {
+      // Over the rep's limit: the burst joins the rep's overflow, pushed as one digest when the limit allows.
+      const moved = connection.multi();
+      for (const field of fields) moved.hset(overflowKey(rep), `${data.contact_id}:${field}`, raw[field]!);
+      await moved
+        .pexpire(overflowKey(rep), options.maxEventAgeMs * 4)
+        .hdel(key, ...fields)
+        .exec();
+      await deliveries.add(
+        'smartlink_digest',
+        { kind: 'smartlink_digest', ...rep },
+        {
+          jobId: `digest-${data.contact_id}-${job.id}`,
+          delay: waitMs,
+          deduplication: { id: `digest-${rep.company_id}-${rep.user_id}`, keepLastIfActive: true },
+        },
+      );
+      return `rate limited: ${fields.length} event(s) moved to the digest`;
+    }
     const entries = fields.map((field) => JSON.parse(raw[field]!) as BurstEntry);
     const payload = smartlinkPush({
       contactId: data.contact_id,
@@ -294,12 +329,15 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
       metrics.pushSkipped.inc({ reason: 'disabled' });
       return 'disabled';
     }
-    await holdIfNeeded(job, token, rep, settings.time_zone, settings.quiet_hours);
+    await holdForQuietHours(job, token, settings.time_zone, settings.quiet_hours);
     const subs = await options.subscriptions.list(rep);
     if (subs.length === 0) {
       metrics.pushSkipped.inc({ reason: 'no_subscription' });
       return 'no_subscription';
     }
+    // Reminders are few and each matters: over the limit, one waits for its own turn.
+    const waitMs = await takeRateToken(rep);
+    if (waitMs > 0) await waitUntil(job, token, now().getTime() + waitMs);
     const payload = reminderPush({
       taskId: state.task_id,
       body: state.body,
@@ -312,14 +350,66 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
     return `reminded on ${subs.length} device(s)`;
   }
 
+  async function deliverDigest(
+    job: Job,
+    token: string | undefined,
+    data: Extract<DeliveryJob, { kind: 'smartlink_digest' }>,
+  ): Promise<string> {
+    const rep = { company_id: data.company_id, user_id: data.user_id };
+    const key = overflowKey(rep);
+    const settings = await options.settings.get(rep);
+    await holdForQuietHours(job, token, settings.time_zone, settings.quiet_hours);
+    if (!(await connection.exists(key))) return 'empty';
+    const waitMs = await takeRateToken(rep);
+    // Still over the limit: wait; the overflow keeps collecting meanwhile.
+    if (waitMs > 0) await waitUntil(job, token, now().getTime() + waitMs);
+    const raw = await connection.hgetall(key);
+    const fields = Object.keys(raw).sort();
+    if (fields.length === 0) return 'empty';
+    const subs = await options.subscriptions.list(rep);
+    if (subs.length === 0 || !settings.smartlink_activity) {
+      await connection.hdel(key, ...fields);
+      metrics.pushSkipped.inc({ reason: subs.length === 0 ? 'no_subscription' : 'disabled' }, fields.length);
+      return 'skipped';
+    }
+    const byContact = new Map<number, BurstEntry[]>();
+    for (const field of fields) {
+      const contactId = Number(field.split(':')[0]);
+      byContact.set(contactId, [...(byContact.get(contactId) ?? []), JSON.parse(raw[field]!) as BurstEntry]);
+    }
+    const contacts = await Promise.all(
+      [...byContact].map(async ([contactId, entries]) => ({
+        contactId,
+        contactName: await options.contactNames.nameOf(contactId),
+        entries,
+      })),
+    );
+    const payload = digestPush({ contacts, appBaseUrl: options.appBaseUrl });
+    const firstReceivedAt = contacts
+      .flatMap((contact) => contact.entries.map((entry) => entry.received_at))
+      .sort()[0]!;
+    await fanOut(job.id!, rep, subs, payload, firstReceivedAt, fields[0]!, shortHash(fields));
+    await connection.hdel(key, ...fields);
+    metrics.pushCoalesced.inc({ kind: 'smartlink_activity' }, fields.length - 1);
+    return `digest of ${fields.length} event(s) from ${contacts.length} contact(s) to ${subs.length} device(s)`;
+  }
+
   const deliveryWorker = createTypedWorker({
     name: QUEUE_NAMES.deliveries,
     connection,
     prefix,
     schema: DeliveryJob,
     options: { concurrency: 16 },
-    process: (data, job, token) =>
-      data.kind === 'smartlink_activity' ? deliverBurst(job, token, data) : deliverReminder(job, token, data),
+    process: (data, job, token) => {
+      switch (data.kind) {
+        case 'smartlink_activity':
+          return deliverBurst(job, token, data);
+        case 'smartlink_digest':
+          return deliverDigest(job, token, data);
+        case 'task_reminder':
+          return deliverReminder(job, token, data);
+      }
+    },
   });
 
   const sendWorker = createTypedWorker({

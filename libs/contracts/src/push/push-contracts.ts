@@ -29,13 +29,9 @@ export const PushSubscriptionCreateBody = strictBody({
       description:
         'The push service URL the browser gave; https only, and never a private or loopback address.',
     }),
-  expirationTime: z
-    .number()
-    .nullable()
-    .optional()
-    .meta({
-      description: 'As `PushSubscription.toJSON()` gives it (ms since the epoch, or null); informative.',
-    }),
+  expirationTime: z.number().nullable().optional().meta({
+    description: 'As `PushSubscription.toJSON()` gives it (ms since the epoch, or null); informative.',
+  }),
   keys: z.strictObject({
     p256dh: base64url('P-256 public key of the subscription', 65),
     auth: base64url('auth secret of the subscription', 16),
@@ -161,9 +157,13 @@ export const SmartlinkIntakeJob = PushRecipient.extend({
 });
 export type SmartlinkIntakeJob = z.output<typeof SmartlinkIntakeJob>;
 
-/** Delivery job: one push to a rep about one (rep, contact) burst or one due task. */
+/**
+ * Delivery job: one push to a rep about one (rep, contact) burst, about the bursts that the
+ * per-rep rate limit held back (one digest per rep), or about one due task.
+ */
 export const DeliveryJob = z.discriminatedUnion('kind', [
   PushRecipient.extend({ kind: z.literal('smartlink_activity'), contact_id: PositiveId }),
+  PushRecipient.extend({ kind: z.literal('smartlink_digest') }),
   PushRecipient.extend({
     kind: z.literal('task_reminder'),
     task_id: PositiveId,
