@@ -1,11 +1,12 @@
 import { createTokenVerifierFromConfig } from '@reps/auth';
-import { createReadModelCatalog } from '@reps/contacts-read-model';
+import { createReadModelCatalog, groupCollections } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { connectMongo } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsQueryConfig } from './config';
 import { createContactReadRoutes } from './contacts/contact-read-routes';
 import { createGenerationCache } from './contacts/generation-cache';
+import { createGroupReadRoutes } from './groups/group-read-routes';
 
 const SERVICE = 'contacts-query';
 
@@ -21,6 +22,7 @@ export async function startContactsQuery(
   const readModels = createGenerationCache(catalog, config.GENERATION_CACHE_MS, logger);
   // Indexes of the active generation exist before the first request (idempotent; a new generation gets them on first use).
   await readModels();
+  const groupModelsOf = (generation: string) => groupCollections(mongo.db, config.READ_MODEL_PREFIX, generation);
 
   return startService({
     service: SERVICE,
@@ -30,16 +32,19 @@ export async function startContactsQuery(
     logger,
     metrics,
     readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
-    routes: (app) =>
+    routes: (app) => {
       app.use(
         createContactReadRoutes({
           verifier,
           readModels,
+          groupModelsOf,
           consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
           listMaxTimeMs: config.LIST_MAX_TIME_MS,
           metrics,
         }),
-      ),
+      );
+      app.use(createGroupReadRoutes({ verifier, readModels, groupModelsOf, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
+    },
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,
     ...(exit ? { exit } : {}),

@@ -62,7 +62,7 @@ export function groupCollections(db: Db, prefix: string, generation: string): Gr
   };
 }
 
-/** Slot lookups issued at once while walking a rep's index. */
+/** Slot lookups issued at once while walking a rep's index, after the first (most reps have no or few groups). */
 const SLOT_READ_AHEAD = 8;
 
 /** The group ids in a rep's index, in slot order (deleted groups included: their documents say so). */
@@ -72,9 +72,9 @@ export async function repGroupIds(
   userId: number,
 ): Promise<number[]> {
   const ids: number[] = [];
-  for (let first = 1; ; first += SLOT_READ_AHEAD) {
+  for (let first = 1, count = 1; ; first += count, count = SLOT_READ_AHEAD) {
     const docs = await Promise.all(
-      Array.from({ length: SLOT_READ_AHEAD }, (_, i) =>
+      Array.from({ length: count }, (_, i) =>
         slots.findOne({ _id: repGroupSlotId(tenantCompanyId, userId, first + i) }),
       ),
     );

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
-import { contactFromDoc, readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
+import { readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
 import { NotFoundError, ServiceUnavailableError } from '@reps/errors';
 import { MongoServerError } from 'mongodb';
 import { requestIdOf } from '@reps/http';
@@ -10,13 +10,16 @@ import { decodeCursor, encodeCursor } from './list-cursor';
 import type { ListScope } from './list-filter';
 import { invalidListQuery, parseContactListQuery } from '@reps/contracts';
 import { pageOfWalk, planList } from './list-walk';
-import { awaitConsistency } from './read-your-writes';
+import { awaitConsistency, type GroupModelsOf } from './read-your-writes';
+import { contactsWithGroups, visibleGroup } from '../groups/group-reads';
 
 export const API_VERSION = 'v202506';
 
 export interface ContactReadRoutesDeps {
   verifier: TokenVerifier;
   readModels: () => Promise<ReadModelCollections>;
+  /** The groups read model of a generation: contacts carry their `group_ids`, lists filter by `group_id`. */
+  groupModelsOf: GroupModelsOf;
   consistencyWaitMs: number;
   listMaxTimeMs: number;
   metrics: Registry;
@@ -66,7 +69,14 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
     const header = req.get('x-consistency-token');
     if (header !== undefined) {
       const token = decodeConsistencyToken(header);
-      const outcome = await awaitConsistency(deps.readModels, principal, token, deps.consistencyWaitMs);
+      const outcome = await awaitConsistency(
+        deps.readModels,
+        principal,
+        token,
+        deps.consistencyWaitMs,
+        Date.now,
+        deps.groupModelsOf,
+      );
       consistencyWaits.inc({ outcome });
       res.setHeader('X-Consistency', outcome);
     }
@@ -83,7 +93,14 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
       const now = deps.now?.() ?? Date.now();
       const cursor = decodeCursor(query, now);
       const models = await consistentModels(req, res, principal);
-      const plan = planList(listScope(principal), query, cursor, now);
+      const groups = deps.groupModelsOf(models.generation);
+      // A group that is not the caller's (another rep's, deleted, absent) selects nobody.
+      const members =
+        query.group_id === undefined
+          ? undefined
+          : ((await visibleGroup(groups, principal.companyId, query.group_id, principal.scope === 'user' ? principal.userId : undefined))
+              ?.member_ids ?? []);
+      const plan = planList(listScope(principal), query, cursor, now, members);
       const collection = models[scope];
       const bounded = <T>(answer: Promise<T>) =>
         answer.catch((error: unknown) => {
@@ -103,7 +120,7 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
       const page = pageOfWalk(query, plan, cursor, settled, changed);
       const nextCursor = page.next ? encodeCursor(query, page.next, plan.walkStartedAt) : null;
       res.json({
-        contacts: page.rows.map(contactFromDoc),
+        contacts: await contactsWithGroups(page.rows, groups),
         meta: { pagination: { limit: query.limit, next_cursor: nextCursor }, request_id: requestIdOf(req) },
       });
     });
@@ -121,7 +138,8 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
         (principal.scope === 'company' ? doc.company_visible : doc.user_id === principal.userId);
       if (!visible) throw new NotFoundError('Contact not found');
       res.setHeader('ETag', `W/"${doc._v}"`);
-      res.json({ contact: contactFromDoc(doc) });
+      const [contact] = await contactsWithGroups([doc], deps.groupModelsOf(models.generation));
+      res.json({ contact });
     });
   }
   return router;

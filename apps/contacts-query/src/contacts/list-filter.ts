@@ -30,15 +30,19 @@ export function keysetFilter(query: ListQuery, cursor: CursorPayload): Filter<Co
   return { $or: [{ [key]: { [beyond]: cursor.k } }, { [key]: cursor.k, id: { [beyond]: cursor.i } }] } as Filter<ContactReadDoc>;
 }
 
-/** Who and what a list selects, before any ordering: scope first (structural), then the filters. */
-export function selectionFilter(scope: ListScope, query: ListQuery): Filter<ContactReadDoc> {
+/**
+ * Who and what a list selects, before any ordering: scope first (structural), then the filters.
+ * `group_id` selects the members of that group, which the caller looked up (`groupMembers`; none
+ * when the group is not the caller's to read): membership lives in the groups read model.
+ */
+export function selectionFilter(scope: ListScope, query: ListQuery, groupMembers?: readonly number[]): Filter<ContactReadDoc> {
   const filter: Filter<ContactReadDoc> = { tenant_company_id: scope.tenant };
   if (scope.scope === 'user') filter.user_id = scope.userId;
   // `include` spelled as both values lets MongoDB merge two ranges of the same index in order.
   filter._discarded = query.discarded === 'exclude' ? false : query.discarded === 'only' ? true : { $in: [false, true] };
   if (query.status !== undefined) filter.status = query.status;
   if (query.lead_type !== undefined) filter.lead_type = query.lead_type;
-  if (query.group_id !== undefined) filter.group_ids = query.group_id;
+  if (query.group_id !== undefined) filter.id = { $in: [...(groupMembers ?? [])] };
   if (query.updated_since !== undefined) filter._u = { $gte: Date.parse(query.updated_since) };
   if (query.q !== undefined) filter.$and = [searchFilter(query.q)];
   return filter;

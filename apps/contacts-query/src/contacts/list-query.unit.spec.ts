@@ -147,6 +147,11 @@ describe('decodeConsistencyToken', () => {
     expect(decodeConsistencyToken(header)).toEqual({ contactId: 123, version: 4 });
   });
 
+  it('reads a group write’s token too', () => {
+    expect(decodeConsistencyToken(Buffer.from('g1:77:2').toString('base64url'))).toEqual({ groupId: 77, version: 2 });
+    expect(() => decodeConsistencyToken(Buffer.from('x1:77:2').toString('base64url'))).toThrow(BadRequestError);
+  });
+
   it('rejects anything else', () => {
     expect(() => decodeConsistencyToken('garbage')).toThrow(BadRequestError);
     expect(() => decodeConsistencyToken(Buffer.from('c1:0:1').toString('base64url'))).toThrow(BadRequestError);

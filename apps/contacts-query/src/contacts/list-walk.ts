@@ -33,10 +33,16 @@ export interface ListPlan {
   changed?: { filter: Filter<ContactReadDoc>; limit: number };
 }
 
-export function planList(scope: ListScope, query: ListQuery, cursor: CursorPayload | undefined, now: number): ListPlan {
+export function planList(
+  scope: ListScope,
+  query: ListQuery,
+  cursor: CursorPayload | undefined,
+  now: number,
+  groupMembers?: readonly number[],
+): ListPlan {
   const walkStartedAt = cursor?.t ?? now;
   const { key, direction, mutable } = sortSpec(query.sort);
-  const selection = selectionFilter(scope, query);
+  const selection = selectionFilter(scope, query, groupMembers);
   const sort: Sort = { [key]: direction, id: direction };
   const limit = query.limit + 1; // the extra row says whether there is a next page
   const and = [...(selection.$and ?? []), ...(cursor ? [keysetFilter(query, cursor)] : [])];

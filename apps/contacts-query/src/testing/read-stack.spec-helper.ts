@@ -73,6 +73,7 @@ export interface ReadStack {
 /** contacts-command and contacts-projection as processes, contacts-query in this process, on one isolated topic and databases. */
 export async function startReadStack(env: TestEnv, queryOverrides: Record<string, string> = {}): Promise<ReadStack> {
   const topic = uniqueName('crm.contacts.read');
+  const groupsTopic = uniqueName('crm.groups.read');
   const commandDb = uniqueName('cmd').replace(/-/g, '_');
   const readDb = uniqueName('read').replace(/-/g, '_');
   const prefix = 'q_';
@@ -84,6 +85,8 @@ export async function startReadStack(env: TestEnv, queryOverrides: Record<string
     MONGO_URL: env.mongoUrl,
     CONTACTS_TOPIC: topic,
     CONTACTS_TOPIC_PARTITIONS: '3',
+    GROUPS_TOPIC: groupsTopic,
+    GROUPS_TOPIC_PARTITIONS: '3',
   };
   const command = await spawnApp('contacts-command', { ...common, MONGO_DB: commandDb, AUTH_JWT_SECRET: TEST_SECRET, OUTBOX_RELAY_INTERVAL_MS: '200' });
   const projectionEnv = {
@@ -123,7 +126,7 @@ export async function startReadStack(env: TestEnv, queryOverrides: Record<string
       await command.kill();
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('cleanup') });
       const admin = await bus.admin();
-      await admin.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
+      await admin.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`]).catch(() => undefined);
       await bus.close();
       for (const db of [commandDb, readDb]) {
         const mongo = await connectMongo({ url: env.mongoUrl, dbName: db, appName: 'cleanup' });

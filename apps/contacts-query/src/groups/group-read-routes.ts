@@ -1,0 +1,123 @@
+import { Router, type Request, type Response } from 'express';
+import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
+import { groupNameKey, invalidListQuery, parseGroupListQuery } from '@reps/contracts';
+import { repGroups, type ReadModelCollections } from '@reps/contacts-read-model';
+import { NotFoundError } from '@reps/errors';
+import { requestIdOf } from '@reps/http';
+import { decodeConsistencyToken } from '../contacts/consistency-token';
+import { awaitConsistency, type GroupModelsOf } from '../contacts/read-your-writes';
+import { contactsCounts, groupResource, visibleGroup } from './group-reads';
+
+export const API_VERSION = 'v202506';
+
+export interface GroupReadRoutesDeps {
+  verifier: TokenVerifier;
+  readModels: () => Promise<ReadModelCollections>;
+  groupModelsOf: GroupModelsOf;
+  consistencyWaitMs: number;
+}
+
+const ID = /^[1-9]\d{0,15}$/;
+
+interface GroupCursor {
+  /** The name key and id of the last group of the previous page. */
+  n: string;
+  i: number;
+}
+
+function encodeCursor(cursor: GroupCursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string | undefined): GroupCursor | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<GroupCursor>;
+    if (typeof value.n === 'string' && Number.isSafeInteger(value.i)) return { n: value.n, i: value.i! };
+  } catch {
+    // falls through to the 400
+  }
+  throw invalidListQuery([{ field: 'cursor', message: 'is not a cursor from this API' }]);
+}
+
+const byNameThenId = (a: { key: string; id: number }, b: { key: string; id: number }) =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : a.id - b.id;
+
+/**
+ * The rep's groups (user scope only). A rep has few groups, so a list reads all of them by `_id`
+ * (the rep's index, then each group) and pages in memory, by name then id.
+ */
+export function createGroupReadRoutes(deps: GroupReadRoutesDeps): Router {
+  const router = Router();
+  const base = `/api/user/crm/${API_VERSION}/groups`;
+  router.use(base, requireScope(deps.verifier, 'user'));
+
+  async function consistentModels(req: Request, res: Response, principal: Principal) {
+    const header = req.get('x-consistency-token');
+    if (header !== undefined) {
+      const token = decodeConsistencyToken(header);
+      res.setHeader(
+        'X-Consistency',
+        await awaitConsistency(
+          deps.readModels,
+          principal,
+          token,
+          deps.consistencyWaitMs,
+          Date.now,
+          deps.groupModelsOf,
+        ),
+      );
+    }
+    const models = await deps.readModels();
+    return { contacts: models, groups: deps.groupModelsOf(models.generation) };
+  }
+
+  const userOf = (principal: Principal) => {
+    if (principal.scope !== 'user') throw new Error('group routes run behind requireScope(user)');
+    return principal;
+  };
+
+  router.get(base, async (req, res) => {
+    const principal = userOf(principalOf(req));
+    const query = parseGroupListQuery(req.query);
+    const after = decodeCursor(query.cursor);
+    const models = await consistentModels(req, res, principal);
+    const all = (await repGroups(models.groups, principal.companyId, principal.userId))
+      .map((doc) => ({ doc, key: groupNameKey(doc.name), id: doc.id }))
+      .sort(byNameThenId);
+    const rest = after ? all.filter((g) => byNameThenId(g, { key: after.n, id: after.i }) > 0) : all;
+    const page = rest.slice(0, query.limit);
+    const counts = await contactsCounts(
+      page.map((g) => g.doc),
+      models.contacts.user,
+    );
+    const last = page[page.length - 1];
+    res.json({
+      groups: page.map((g) => groupResource(g.doc, counts.get(g.id) ?? 0)),
+      meta: {
+        pagination: {
+          limit: query.limit,
+          next_cursor: rest.length > page.length && last ? encodeCursor({ n: last.key, i: last.id }) : null,
+        },
+        request_id: requestIdOf(req),
+      },
+    });
+  });
+
+  router.get(`${base}/:id`, async (req, res) => {
+    const principal = userOf(principalOf(req));
+    const keys = Object.keys(req.query as object);
+    if (keys.length > 0)
+      throw invalidListQuery(keys.map((field) => ({ field, message: 'is not a known query parameter' })));
+    const raw = String(req.params['id']);
+    if (!ID.test(raw)) throw new NotFoundError('Group not found');
+    const models = await consistentModels(req, res, principal);
+    const doc = await visibleGroup(models.groups, principal.companyId, Number(raw), principal.userId);
+    if (!doc) throw new NotFoundError('Group not found');
+    const counts = await contactsCounts([doc], models.contacts.user);
+    res.setHeader('ETag', `W/"${doc._v}"`);
+    res.json({ group: groupResource(doc, counts.get(doc.id) ?? 0) });
+  });
+
+  return router;
+}
