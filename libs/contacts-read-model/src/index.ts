@@ -2,3 +2,4 @@ export * from './read-model-doc';
 export * from './read-model-catalog';
 export * from './testing/contact-event-factory';
 export * from './group-read-doc';
+export * from './group-joins';

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
-import { readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
+import { contactsWithGroups, readModelId, visibleGroup, type ReadModelCollections } from '@reps/contacts-read-model';
 import { NotFoundError, ServiceUnavailableError } from '@reps/errors';
 import { MongoServerError } from 'mongodb';
 import { requestIdOf } from '@reps/http';
@@ -11,7 +11,7 @@ import type { ListScope } from './list-filter';
 import { invalidListQuery, parseContactListQuery } from '@reps/contracts';
 import { pageOfWalk, planList } from './list-walk';
 import { awaitConsistency, type GroupModelsOf } from './read-your-writes';
-import { contactsWithGroups, visibleGroup } from '../groups/group-reads';
+
 
 export const API_VERSION = 'v202506';
 

@@ -1,12 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
 import { groupNameKey, invalidListQuery, parseGroupListQuery } from '@reps/contracts';
-import { repGroups, type ReadModelCollections } from '@reps/contacts-read-model';
+import {
+  contactsCounts,
+  groupResource,
+  repGroups,
+  visibleGroup,
+  type ReadModelCollections,
+} from '@reps/contacts-read-model';
 import { NotFoundError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { decodeConsistencyToken } from '../contacts/consistency-token';
 import { awaitConsistency, type GroupModelsOf } from '../contacts/read-your-writes';
-import { contactsCounts, groupResource, visibleGroup } from './group-reads';
 
 export const API_VERSION = 'v202506';
 

@@ -1,18 +1,12 @@
 import type { Collection } from 'mongodb';
 import type { Contact, Group } from '@reps/contracts';
-import {
-  contactFromDoc,
-  groupReadId,
-  readModelId,
-  repGroups,
-  type ContactReadDoc,
-  type GroupReadDoc,
-  type GroupReadModelCollections,
-} from '@reps/contacts-read-model';
+import { groupReadId, repGroups, type GroupReadDoc, type GroupReadModelCollections } from './group-read-doc';
+import { contactFromDoc, readModelId, type ContactReadDoc } from './read-model-doc';
 
 /**
  * The joins between contacts and groups, made when reading (see `GroupReadDoc` for why they are
- * not stored): every lookup is by `_id`, the one query FerretDB answers from an index.
+ * not stored): every lookup is by `_id`, the one query FerretDB answers from an index. Shared by
+ * contacts-query (which answers with them) and the projection's tests (rebuild equals live).
  */
 
 /** Member documents looked up at once when counting. */
