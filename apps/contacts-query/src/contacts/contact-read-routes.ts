@@ -12,7 +12,6 @@ import { invalidListQuery, parseContactListQuery } from '@reps/contracts';
 import { pageOfWalk, planList } from './list-walk';
 import { awaitConsistency, type GroupModelsOf } from './read-your-writes';
 
-
 export const API_VERSION = 'v202506';
 
 export interface ContactReadRoutesDeps {
