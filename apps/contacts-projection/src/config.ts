@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { baseServiceConfig, configVars } from '@reps/config';
 import { CONTACTS_TOPIC } from '@reps/contracts';
+import type { ServerTraits } from '@reps/mongo';
 
 /** Settings shared by the live projection and the rebuild command (both consume the topic). */
 export const projectionSettings = z.object({
@@ -15,6 +17,13 @@ export const projectionSettings = z.object({
   PROJECTION_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, . _ - only').default('contacts-projection'),
   /** How long Kafka waits for a projection instance that died before handing its partitions to another. */
   PROJECTION_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  /**
+   * Matched updates per write command (see `WriteLimits` in libs/mongo): FerretDB 1.24 hangs on a
+   * command with more than ~100, counted over every writer of the database at once.
+   */
+  MONGO_MAX_UPDATES_PER_COMMAND: z.coerce.number().int().min(1).max(90).default(32),
+  /** How long a consumer that claimed a partition's write fence waits before reading (docs/read-side.md). */
+  PROJECTION_FENCE_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Prefix of the read-model collection names (tests isolate themselves with it). */
   READ_MODEL_PREFIX: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ only (max 40)').default(''),
 });
@@ -29,3 +38,25 @@ export type ContactsProjectionConfig = z.infer<typeof contactsProjectionConfigSc
 
 export const dlqTopicOf = (topic: string): string => `${topic}.dlq`;
 export const groupIdOf = (base: string, generation: string): string => `${base}.${generation}`;
+
+/** How the projection (live or rebuild) writes on the server it found. */
+export interface ProjectionWriteSettings {
+  /** `{_id, _v}` replace filters: only where they are atomic (`serverTraits`). */
+  conditionalReplace: boolean;
+  maxUpdatesPerCommand: number;
+  fenceSettleMs: number;
+}
+
+export function projectionWriteSettings(
+  config: Pick<z.infer<typeof projectionSettings>, 'MONGO_MAX_UPDATES_PER_COMMAND' | 'PROJECTION_FENCE_SETTLE_MS'>,
+  traits: ServerTraits,
+): ProjectionWriteSettings {
+  return {
+    conditionalReplace: traits.atomicConditionalUpdates,
+    maxUpdatesPerCommand: config.MONGO_MAX_UPDATES_PER_COMMAND,
+    fenceSettleMs: config.PROJECTION_FENCE_SETTLE_MS,
+  };
+}
+
+/** Who holds a fence claim: the consumer group, host and process. */
+export const fenceHolder = (groupId: string): string => `${groupId} ${hostname()}:${process.pid}`;

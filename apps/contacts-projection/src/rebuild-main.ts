@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { configVars, loadConfigOrExit } from '@reps/config';
 import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { createKafkaEventBus } from '@reps/kafka';
-import { connectMongo } from '@reps/mongo';
+import { connectMongo, serverTraits } from '@reps/mongo';
 import { createLogger } from '@reps/observability';
-import { groupIdOf, projectionSettings } from './config';
+import { groupIdOf, projectionSettings, projectionWriteSettings } from './config';
 import { rebuildReadModels } from './rebuild/rebuild-read-models';
 
 /**
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       catalog: createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX),
       topic: config.CONTACTS_TOPIC,
       groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
+      writes: projectionWriteSettings(config, await serverTraits(mongo.db)),
       logger,
       catchUpLag: config.REBUILD_CATCHUP_LAG,
       dropOldAfterMs: config.REBUILD_DROP_OLD_AFTER_MS < 0 ? null : config.REBUILD_DROP_OLD_AFTER_MS,

@@ -1,10 +1,11 @@
-import { createReadModelCatalog } from '@reps/contacts-read-model';
+import { createReadModelCatalog, fenceKey } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
-import { connectMongo } from '@reps/mongo';
+import { connectMongo, serverTraits } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
-import { dlqTopicOf, groupIdOf, type ContactsProjectionConfig } from './config';
+import { dlqTopicOf, fenceHolder, groupIdOf, projectionWriteSettings, type ContactsProjectionConfig } from './config';
 import { createContactProjection } from './projection/contact-projection';
+import { createPartitionFence } from './projection/partition-fence';
 import { createProjectionMetrics } from './projection/projection-metrics';
 import { createProjectionRunner } from './projection/projection-runner';
 import { createReadModelStore } from './projection/read-model-store';
@@ -30,6 +31,9 @@ export async function startContactsProjection(
   ]);
   const producer = await bus.producer();
   const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
+  const traits = await serverTraits(mongo.db);
+  const writes = projectionWriteSettings(config, traits);
+  logger.info({ server: traits.product, version: traits.version, ...writes }, 'read model writes');
 
   let runnerGroup = () => '';
   const metrics = createProjectionMetrics(registry, () => admin.groupLag(runnerGroup(), config.CONTACTS_TOPIC));
@@ -40,7 +44,17 @@ export async function startContactsProjection(
     groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
     projectionFor: (collections, groupId) =>
       createContactProjection({
-        store: createReadModelStore(() => collections),
+        store: createReadModelStore(() => collections, {
+          conditionalReplace: writes.conditionalReplace,
+          limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+        }),
+        fenceFor: createPartitionFence({
+          fences: catalog.fences,
+          fenceKey: (topic, partition) => fenceKey(collections.generation, topic, partition),
+          holder: fenceHolder(groupId),
+          settleMs: writes.fenceSettleMs,
+          logger,
+        }),
         deadLetter: (messages) => producer.send(dlqTopic, messages),
         metrics,
         logger,

@@ -1,5 +1,5 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
-import { ensureIndexes, isDuplicateKeyError } from '@reps/mongo';
+import { createFences, ensureIndexes, isDuplicateKeyError, type FenceDoc, type Fences } from '@reps/mongo';
 import type { ContactReadDoc } from './read-model-doc';
 
 /** The two read models: every contact by tenant + owner, and the company-visible ones only. */
@@ -42,6 +42,11 @@ export interface ReadModelCollections {
 
 export interface ReadModelCatalog {
   collections(generation: string): ReadModelCollections;
+  /**
+   * Write fences of the projections, keyed by {@link fenceKey}: a consumer claims its partition's
+   * key before writing and checks it before every write command (see docs/read-side.md).
+   */
+  fences: Fences;
   /** The generation queries read and the live projection writes; null before the first start. */
   activeGeneration(): Promise<string | null>;
   /** Records `initial` as active unless a generation already is; returns the active one. */
@@ -50,6 +55,11 @@ export interface ReadModelCatalog {
   activate(generation: string, now?: Date): Promise<void>;
   ensureIndexes(generation: string): Promise<void>;
   drop(generation: string): Promise<void>;
+}
+
+/** The fence of one topic partition's share of a generation's read models. */
+export function fenceKey(generation: string, topic: string, partition: number): string {
+  return `${generation}/${topic}/${partition}`;
 }
 
 export function isGenerationName(value: string): boolean {
@@ -79,9 +89,11 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
     company: db.collection<ContactReadDoc>(`${prefix}contacts_company_${generation}`),
   });
   const activeGeneration = async () => (await meta.findOne({ _id: 'active' }))?.generation ?? null;
+  const fences = createFences(db.collection<FenceDoc>(`${prefix}contacts_read_fences`));
 
   return {
     collections,
+    fences,
     activeGeneration,
     async ensureActiveGeneration(initial = INITIAL_GENERATION) {
       try {
@@ -107,6 +119,7 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
       const { user, company } = collections(generation);
       // Dropping what does not exist is fine: a rebuild may have died before creating it.
       await Promise.all([user.drop().catch(() => false), company.drop().catch(() => false)]);
+      await fences.forget(`${checked(generation)}/`);
     },
   };
 }

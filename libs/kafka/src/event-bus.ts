@@ -26,6 +26,12 @@ export interface IncomingBatch {
   messages: IncomingMessage[];
   /** Lets a long batch handler keep its group membership alive. */
   heartbeat: () => Promise<void>;
+  /**
+   * Changes every time this consumer (re)joins its group, i.e. whenever its partitions may have
+   * been taken away and given back: anything tied to owning a partition (a write fence) is
+   * re-established when it changes.
+   */
+  assignment: number;
 }
 
 export interface TopicSpec {

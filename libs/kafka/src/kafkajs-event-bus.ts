@@ -83,6 +83,10 @@ function createTopicAdmin(admin: Admin): TopicAdmin {
 function createConsumer(consumer: Consumer, options: ConsumerOptions): EventConsumer {
   return {
     async run(handle) {
+      let assignment = 0;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        assignment++;
+      });
       if (options.onCrash) {
         const onCrash = options.onCrash;
         consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -106,7 +110,7 @@ function createConsumer(consumer: Consumer, options: ConsumerOptions): EventCons
             headers: headersToStrings(m.headers),
             timestamp: m.timestamp,
           }));
-          await handle({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
+          await handle({ topic: batch.topic, partition: batch.partition, messages, heartbeat, assignment });
           // Only now is the batch durable downstream; committing earlier could lose it on a crash.
           // (With autoCommit off, kafkajs' commitOffsetsIfNecessary commits nothing: commit explicitly.)
           const last = messages[messages.length - 1];

@@ -1,10 +1,12 @@
 import type { ContactEvent } from '@reps/contracts';
 import type { ReadModelScope } from '@reps/contacts-read-model';
 import type { IncomingBatch, IncomingMessage, OutgoingMessage } from '@reps/kafka';
+import { FencedOutError } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import { projectContactEvents, scopesOf } from '../projector/contact-projector';
 import { decodeContactMessage, type DeadLetterReason } from '../projector/decode-contact-message';
 import { docIdOf } from '../projector/read-model-state';
+import type { FenceCheck } from './partition-fence';
 import type { ProjectionMetrics } from './projection-metrics';
 import type { ReadModelStore } from './read-model-store';
 
@@ -17,8 +19,13 @@ export interface ContactProjectionDeps {
   groupId: string;
   /** How often a batch is re-projected after losing a race to another writer before it fails. */
   maxAttempts?: number;
-  /** Events stored per bulkWrite round; a consumed batch is split into slices of this size. */
+  /** Events stored per load-and-write round; a consumed batch is split into slices of this size. */
   chunkSize?: number;
+  /**
+   * The write fence of the batch's partition (`createPartitionFence`), checked before every write
+   * command: a consumer that lost the partition stops writing once the new owner claimed it.
+   */
+  fenceFor: (batch: IncomingBatch) => Promise<FenceCheck>;
   clock?: () => Date;
 }
 
@@ -70,7 +77,12 @@ export function createContactProjection(deps: ContactProjectionDeps): ContactPro
     }
   }
 
-  async function apply(events: ContactEvent[], sources: Map<string, IncomingMessage>, batch: IncomingBatch) {
+  async function apply(
+    events: ContactEvent[],
+    sources: Map<string, IncomingMessage>,
+    batch: IncomingBatch,
+    fence: FenceCheck,
+  ) {
     // A contact whose first event here is its creation is most likely new: insert without a
     // lookup (inserts are cheap, lookups are not on FerretDB). If it existed, the insert fails
     // on its `_id` and the next attempt loads everything.
@@ -87,7 +99,7 @@ export function createContactProjection(deps: ContactProjectionDeps): ContactPro
         for (const scope of scopesOf(event)) wanted[scope].add(docId);
       }
       const result = projectContactEvents(events, await store.load(wanted));
-      const outcome = await store.write(result.writes);
+      const outcome = await store.write(result.writes, fence);
       for (const write of outcome.stored) {
         metrics.applied.inc({ model: write.scope }, write.eventIds.length);
         for (const id of write.eventIds) storedBefore[write.scope].add(id);
@@ -128,6 +140,13 @@ export function createContactProjection(deps: ContactProjectionDeps): ContactPro
       const keepAlive = setInterval(() => void batch.heartbeat().catch(() => undefined), 1000);
       try {
         await handle(batch);
+      } catch (error) {
+        if (error instanceof FencedOutError) {
+          // Nothing of this batch is written past the check, and it is not committed: the group
+          // has given the partition to another consumer, which applies these events itself.
+          logger.warn({ fence: error.key, epoch: error.epoch, partition: batch.partition }, 'fenced out of a partition; not writing it');
+        }
+        throw error;
       } finally {
         clearInterval(keepAlive);
       }
@@ -150,9 +169,10 @@ export function createContactProjection(deps: ContactProjectionDeps): ContactPro
     }
     // Dead-lettered before the batch is committed: a crash in between re-sends them (at-least-once).
     await sendToDeadLetter(poison);
-    // Stored in slices, so one bulkWrite stays small and progress is visible between them.
+    const fence = events.length > 0 ? await deps.fenceFor(batch) : async () => undefined;
+    // Stored in slices, so a round's loads stay bounded and progress is visible between them.
     for (let start = 0; start < events.length; start += chunkSize) {
-      await apply(events.slice(start, start + chunkSize), sources, batch);
+      await apply(events.slice(start, start + chunkSize), sources, batch, fence);
       await batch.heartbeat();
     }
     stopTimer();

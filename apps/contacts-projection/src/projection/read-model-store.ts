@@ -1,5 +1,6 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { ContactReadDoc, ReadModelCollections, ReadModelScope } from '@reps/contacts-read-model';
+import { bulkWriteInCommands, type WriteLimits } from '@reps/mongo';
 import type { CurrentDocs, ReadModelWrite } from '../projector/contact-projector';
 
 export interface WriteOutcome {
@@ -12,49 +13,66 @@ export interface WriteOutcome {
 export interface ReadModelStore {
   /** Loads documents by `_id`, one lookup each: FerretDB scans for `$in`, but not for `_id` equality. */
   load(ids: Record<ReadModelScope, Iterable<string>>): Promise<CurrentDocs>;
-  /** One `bulkWrite` per read model (unordered); conflicts are reported, not thrown. */
-  write(writes: ReadModelWrite[]): Promise<WriteOutcome>;
+  /**
+   * Stores the writes, per read model, in commands split by `bulkWriteInCommands` (unordered);
+   * `fence` runs before every command and stops the write by throwing. Lost races are reported
+   * as conflicts, not thrown.
+   */
+  write(writes: ReadModelWrite[], fence: () => Promise<void>): Promise<WriteOutcome>;
 }
 
-function operation(write: ReadModelWrite): AnyBulkWriteOperation<ContactReadDoc> {
-  return write.kind === 'insert'
-    ? { insertOne: { document: write.doc } }
-    : { replaceOne: { filter: { _id: write.doc._id, _v: write.expectedVersion }, replacement: write.doc } };
+export interface ReadModelStoreOptions {
+  /**
+   * Whether a replace carries the version it was computed from in its filter (`{_id, _v}`): only
+   * where the server applies that filter atomically and through the `_id` index (MongoDB; see
+   * `serverTraits`). Elsewhere (FerretDB 1.x, where it is a full scan and not atomic anyway) the
+   * filter is `{_id}` alone: the version was compared in code when the document was loaded, and
+   * the partition fence keeps writers that lost the partition out.
+   */
+  conditionalReplace: boolean;
+  limits?: Partial<WriteLimits>;
 }
 
-async function writeScope(
-  collection: Collection<ContactReadDoc>,
-  writes: ReadModelWrite[],
-): Promise<{ stored: ReadModelWrite[]; conflicts: Set<string> }> {
-  if (writes.length === 0) return { stored: [], conflicts: new Set() };
-  let failedIndexes = new Set<number>();
-  let matched: number;
-  try {
-    const result = await collection.bulkWrite(writes.map(operation), { ordered: false });
-    matched = result.matchedCount;
-  } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error;
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    // Only a duplicate `_id` is a lost race; anything else is a real failure (the batch retries).
-    const unexpected = writeErrors.find((e) => e.code !== 11000);
-    if (unexpected) throw error;
-    failedIndexes = new Set(writeErrors.map((e) => e.index));
-    matched = error.result.matchedCount;
+export function createReadModelStore(collections: () => ReadModelCollections, options: ReadModelStoreOptions): ReadModelStore {
+  const operation = (write: ReadModelWrite): AnyBulkWriteOperation<ContactReadDoc> =>
+    write.kind === 'insert'
+      ? { insertOne: { document: write.doc } }
+      : {
+          replaceOne: {
+            filter: options.conditionalReplace ? { _id: write.doc._id, _v: write.expectedVersion } : { _id: write.doc._id },
+            replacement: write.doc,
+          },
+        };
+
+  async function writeScope(
+    collection: Collection<ContactReadDoc>,
+    writes: ReadModelWrite[],
+    fence: () => Promise<void>,
+  ): Promise<{ stored: ReadModelWrite[]; conflicts: Set<string> }> {
+    const conflicts = new Set<string>();
+    if (writes.length === 0) return { stored: [], conflicts };
+    const result = await bulkWriteInCommands(collection, writes.map(operation), {
+      ordered: false,
+      limits: options.limits,
+      beforeCommand: fence,
+    });
+    // Only a duplicate `_id` (a document inserted meanwhile) is a lost race; anything else is a
+    // real failure, and the batch is retried.
+    const unexpected = result.writeErrors.find((e) => e.code !== 11000);
+    if (unexpected) throw new Error(`read model write refused: ${unexpected.message} (code ${unexpected.code})`);
+    for (const refused of result.writeErrors) {
+      const write = writes[refused.index];
+      if (write) conflicts.add(write.doc._id);
+    }
+    // The server reports how many replaces of a command matched, not which: when one missed, every
+    // document that command replaced is reloaded (re-applying is idempotent).
+    for (const command of result.commands) {
+      const inCommand = writes.slice(command.start, command.end).filter((w) => w.kind === 'replace');
+      if (command.matchedCount < inCommand.length) for (const w of inCommand) conflicts.add(w.doc._id);
+    }
+    return { stored: writes.filter((w) => !conflicts.has(w.doc._id)), conflicts };
   }
-  const conflicts = new Set<string>();
-  for (const index of failedIndexes) {
-    const failed = writes[index];
-    if (failed) conflicts.add(failed.doc._id);
-  }
-  const replaces = writes.filter((w) => w.kind === 'replace');
-  // The driver reports how many guarded replaces matched, not which: when one missed, every
-  // replaced document is reloaded (the projection is idempotent, so re-applying is harmless).
-  if (matched < replaces.length) for (const w of replaces) conflicts.add(w.doc._id);
-  const stored = writes.filter((w) => !conflicts.has(w.doc._id));
-  return { stored, conflicts };
-}
 
-export function createReadModelStore(collections: () => ReadModelCollections): ReadModelStore {
   return {
     async load(ids) {
       const { user, company } = collections();
@@ -65,10 +83,12 @@ export function createReadModelStore(collections: () => ReadModelCollections): R
       const [userDocs, companyDocs] = await Promise.all([loadAll(user, ids.user), loadAll(company, ids.company)]);
       return { user: userDocs, company: companyDocs };
     },
-    async write(writes) {
+    async write(writes, fence) {
       const { user, company } = collections();
-      const userResult = await writeScope(user, writes.filter((w) => w.scope === 'user'));
-      const companyResult = await writeScope(company, writes.filter((w) => w.scope === 'company'));
+      // One read model after the other: a FerretDB database's connections are shared by every
+      // writer (see `WriteLimits`), so one writer never has two update commands in flight.
+      const userResult = await writeScope(user, writes.filter((w) => w.scope === 'user'), fence);
+      const companyResult = await writeScope(company, writes.filter((w) => w.scope === 'company'), fence);
       return {
         stored: [...userResult.stored, ...companyResult.stored],
         conflicts: { user: userResult.conflicts, company: companyResult.conflicts },

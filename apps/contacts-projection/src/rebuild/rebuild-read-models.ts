@@ -1,8 +1,10 @@
 import { Registry } from 'prom-client';
-import { newGenerationName, type ReadModelCatalog } from '@reps/contacts-read-model';
+import { fenceKey, newGenerationName, type ReadModelCatalog } from '@reps/contacts-read-model';
 import type { EventBus } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
+import { fenceHolder, type ProjectionWriteSettings } from '../config';
 import { createContactProjection } from '../projection/contact-projection';
+import { createPartitionFence } from '../projection/partition-fence';
 import { createProjectionMetrics } from '../projection/projection-metrics';
 import { createReadModelStore } from '../projection/read-model-store';
 
@@ -11,6 +13,7 @@ export interface RebuildDeps {
   catalog: ReadModelCatalog;
   topic: string;
   groupIdFor: (generation: string) => string;
+  writes: ProjectionWriteSettings;
   logger: Logger;
   /** Swap once the rebuild's group is at most this many messages behind (the live projection does the rest). */
   catchUpLag: number;
@@ -52,7 +55,17 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
   const admin = await deps.bus.admin();
   const metrics = createProjectionMetrics(new Registry(), () => admin.groupLag(groupId, deps.topic));
   const projection = createContactProjection({
-    store: createReadModelStore(() => catalog.collections(to)),
+    store: createReadModelStore(() => catalog.collections(to), {
+      conditionalReplace: deps.writes.conditionalReplace,
+      limits: { maxUpdatesPerCommand: deps.writes.maxUpdatesPerCommand },
+    }),
+    fenceFor: createPartitionFence({
+      fences: catalog.fences,
+      fenceKey: (topic, partition) => fenceKey(to, topic, partition),
+      holder: fenceHolder(groupId),
+      settleMs: deps.writes.fenceSettleMs,
+      logger,
+    }),
     deadLetter: async () => undefined,
     metrics,
     logger,

@@ -2,10 +2,10 @@ import type { ContactEvent } from '@reps/contracts';
 import { createReadModelCatalog, type ContactReadDoc, type ReadModelCatalog, type ReadModelScope } from '@reps/contacts-read-model';
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus, type EventBus, type EventProducer, type IncomingMessage } from '@reps/kafka';
-import { connectMongo, type MongoHandle } from '@reps/mongo';
+import { connectMongo, serverTraits, type MongoHandle } from '@reps/mongo';
 import { createLogger } from '@reps/observability';
 import { uniqueName, waitFor, type TestEnv } from '@reps/testing';
-import { contactsProjectionConfigSchema, groupIdOf } from '../config';
+import { contactsProjectionConfigSchema, groupIdOf, projectionSettings, projectionWriteSettings } from '../config';
 import { rebuildReadModels, type RebuildReport } from '../rebuild/rebuild-read-models';
 import { startContactsProjection } from '../service';
 
@@ -81,12 +81,13 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
       harness.handle = await startContactsProjection(config, { handleSignals: false, exit: () => undefined });
       return harness.handle;
     },
-    rebuild: ({ dropOldAfterMs }) =>
+    rebuild: async ({ dropOldAfterMs }) =>
       rebuildReadModels({
         bus,
         catalog,
         topic,
         groupIdFor: (generation) => groupIdOf(groupId, generation),
+        writes: projectionWriteSettings(projectionSettings.parse(settings), await serverTraits(mongo.db)),
         logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
         catchUpLag: 0,
         dropOldAfterMs,
