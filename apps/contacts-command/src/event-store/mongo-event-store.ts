@@ -1,5 +1,5 @@
 import type { Collection, IndexDescription } from 'mongodb';
-import { isDuplicateKeyError } from '@reps/mongo';
+import { deleteByIds, isDuplicateKeyError } from '@reps/mongo';
 
 /** What the store needs of an event: the envelope's identity and position in its stream. */
 export interface StorableEvent {
@@ -195,7 +195,9 @@ export function createMongoEventStore<E extends StorableEvent>(
     isPending,
 
     async markPublished(ids) {
-      if (ids.length > 0) await outbox.deleteMany({ _id: { $in: ids } });
+      // By `_id`, one statement each (in bounded commands): `{_id: {$in}}` scans the whole outbox
+      // on FerretDB, which after a Kafka outage holds the backlog (2.3 s per 1,000 at 20,000 entries).
+      await deleteByIds(outbox, ids);
     },
   };
 }

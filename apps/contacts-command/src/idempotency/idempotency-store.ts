@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Collection, IndexDescription } from 'mongodb';
-import { isDuplicateKeyError } from '@reps/mongo';
+import { deleteMatching, isDuplicateKeyError } from '@reps/mongo';
 
 /** The response a key replays: same status, same body, same replayable headers. */
 export interface StoredResponse {
@@ -111,8 +111,9 @@ export function createIdempotencyStore(records: Collection<IdempotencyDoc>, ttlM
       await records.deleteOne({ _id: id, state: 'pending' });
     },
     async sweepExpired(now) {
-      const result = await records.deleteMany({ expires_at: { $lte: now } });
-      return result.deletedCount;
+      // In bounded rounds, deleted by `_id`: one `deleteMany` over a day's expired keys would bind
+      // one SQL variable per key on FerretDB (SQLite caps them) and hold the database meanwhile.
+      return deleteMatching(records, { expires_at: { $lte: now } });
     },
   };
 }
