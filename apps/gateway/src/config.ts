@@ -34,6 +34,8 @@ export const gatewayConfigSchema = baseServiceConfig(8080)
     REDIS_URL: configVars.redisUrl,
     CONTACTS_COMMAND_URL: configVars.httpUrl('http://127.0.0.1:8081'),
     CONTACTS_QUERY_URL: configVars.httpUrl('http://127.0.0.1:8082'),
+    /** The notifier: push subscriptions and notification settings. Not a readiness dependency: contacts work without it. */
+    NOTIFIER_URL: configVars.httpUrl('http://127.0.0.1:8083'),
     /** Connecting to an upstream; a refused or unroutable one fails well before this. */
     UPSTREAM_CONNECT_TIMEOUT_MS: millis(50, 60_000, 2_000),
     /**

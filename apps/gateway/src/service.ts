@@ -8,6 +8,7 @@ import { CONTACT_OPERATIONS, scopeBase } from './contacts/contact-operations';
 import { createContactRoutes } from './contacts/contact-routes';
 import { createDocsRoutes } from './docs/docs-page';
 import { createGroupRoutes } from './groups/group-routes';
+import { createPushRoutes } from './push/push-routes';
 import { createRateLimit } from './hygiene/rate-limit';
 import { createApiSecurityHeaders, createCors } from './hygiene/security';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -59,6 +60,7 @@ export async function startGateway(
     });
   const command = upstream('contacts-command', config.CONTACTS_COMMAND_URL);
   const query = upstream('contacts-query', config.CONTACTS_QUERY_URL);
+  const notifier = upstream('notifier', config.NOTIFIER_URL);
   const openApi = JSON.stringify(buildOpenApiDocument());
   const bulkPaths = CONTACT_OPERATIONS.filter((op) => op.kind === 'bulk').map(
     (op) => `${scopeBase(op.scope)}${op.path}`,
@@ -115,9 +117,10 @@ export async function startGateway(
     routes: (app) => {
       app.use(createContactRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
       app.use(createGroupRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
+      app.use(createPushRoutes({ command, query, notifier, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
     },
     closers: [
-      { name: 'upstreams', close: () => Promise.all([command.close(), query.close()]) },
+      { name: 'upstreams', close: () => Promise.all([command.close(), query.close(), notifier.close()]) },
       { name: 'redis', close: () => closeRedis(redis) },
     ],
     handleSignals,

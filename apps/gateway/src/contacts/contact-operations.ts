@@ -12,8 +12,8 @@ export const API_VERSION = 'v202506';
 
 export const scopeBase = (scope: Scope) => `/api/${scope}/crm/${API_VERSION}`;
 
-export type Upstream = 'command' | 'query';
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Upstream = 'command' | 'query' | 'notifier';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * One public operation. This table drives both the gateway's routes and its OpenAPI document,

@@ -3,6 +3,13 @@ import { BULK_MAX, Contact, ContactListQuery, Group, GroupMembershipResult } fro
 import { CONTACT_OPERATIONS, scopeBase, type ContactOperation } from '../contacts/contact-operations';
 import { GROUP_OPERATIONS } from '../groups/group-operations';
 import { GroupListResponse, GroupMembershipResponse, GroupResponse } from '../groups/group-response-schemas';
+import { PUSH_OPERATIONS } from '../push/push-operations';
+import {
+  NotificationSettingsResponse,
+  PushSubscriptionListResponse,
+  PushSubscriptionResponse,
+  VapidPublicKeyResponse,
+} from '../push/push-response-schemas';
 import {
   BulkCreateResponse,
   ContactListResponse,
@@ -14,7 +21,7 @@ import {
 type Json = Record<string, unknown>;
 
 /** Every documented operation, in the order the document lists them. */
-const OPERATIONS: readonly ContactOperation[] = [...CONTACT_OPERATIONS, ...GROUP_OPERATIONS];
+const OPERATIONS: readonly ContactOperation[] = [...CONTACT_OPERATIONS, ...GROUP_OPERATIONS, ...PUSH_OPERATIONS];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
@@ -167,7 +174,7 @@ function successResponse(op: ContactOperation): Json {
       type: 'string',
       enum: ['true'],
     });
-  if (op.kind === 'get' || op.kind === 'list')
+  if (op.upstream === 'query' && (op.kind === 'get' || op.kind === 'list'))
     headers['X-Consistency'] = header(
       'With `X-Consistency-Token`: `fresh` when the read caught up with that write, `stale` when the wait ran out first',
       {
@@ -197,7 +204,7 @@ function documentedResponse(op: ContactOperation, response: NonNullable<ContactO
   if (op.kind === 'create') headers['Location'] = header('The URL of the new resource');
   if (op.headers.includes('idempotency-key'))
     headers['Idempotent-Replayed'] = header('`true` when this is a replay of an earlier answer', { type: 'string', enum: ['true'] });
-  if (op.kind === 'get' || op.kind === 'list')
+  if (op.upstream === 'query' && (op.kind === 'get' || op.kind === 'list'))
     headers['X-Consistency'] = header(
       'With `X-Consistency-Token`: `fresh` when the read caught up with that write, `stale` when the wait ran out first',
       { type: 'string', enum: ['fresh', 'stale'] },
@@ -249,7 +256,8 @@ function operationObject(op: ContactOperation): Json {
 
   const responses: Json = {};
   for (const status of [...op.statuses].sort((a, b) => a - b)) {
-    responses[String(status)] = status === op.success ? successResponse(op) : errorResponse(status);
+    // A second success status (a create that may also refresh: 201 or 200) shares the success body.
+    responses[String(status)] = status === op.success || status < 300 ? successResponse(op) : errorResponse(status);
   }
   const operation: Json = {
     operationId: op.operationId,
@@ -338,6 +346,10 @@ export function buildOpenApiDocument(): Json {
         ['GroupResponse', GroupResponse],
         ['GroupListResponse', GroupListResponse],
         ['GroupMembershipResponse', GroupMembershipResponse],
+        ['PushSubscriptionResponse', PushSubscriptionResponse],
+        ['PushSubscriptionListResponse', PushSubscriptionListResponse],
+        ['VapidPublicKeyResponse', VapidPublicKeyResponse],
+        ['NotificationSettingsResponse', NotificationSettingsResponse],
         ['ErrorResponse', ErrorResponse],
         ['FieldIssue', FieldIssueSchema],
       ],
@@ -369,6 +381,10 @@ export function buildOpenApiDocument(): Json {
         description: 'Contacts from the company website and Company API (company tokens)',
       },
       { name: 'User groups', description: 'A rep’s named sets of their own contacts (user tokens only)' },
+      {
+        name: 'User notifications',
+        description: 'A rep’s push subscriptions (Web Push) and notification settings, served by the notifier (user tokens only)',
+      },
       { name: 'Operations', description: 'Liveness and readiness probes (no token)' },
     ],
     security: [{ bearerAuth: [] }],

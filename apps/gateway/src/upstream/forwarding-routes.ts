@@ -7,6 +7,8 @@ import type { UpstreamClient, UpstreamResponse } from './upstream-client';
 export interface ForwardingDeps {
   command: UpstreamClient;
   query: UpstreamClient;
+  /** The notifier, for the push subscription and notification settings routes. */
+  notifier?: UpstreamClient;
   /** Answer timeout for bulk creates (the others use the client's default). */
   bulkTimeoutMs: number;
 }
@@ -22,7 +24,8 @@ function relay(res: Response, upstream: UpstreamResponse): void {
 }
 
 function forwarder(op: ApiOperation, deps: ForwardingDeps, check: EdgeCheck): RequestHandler {
-  const upstream = op.upstream === 'command' ? deps.command : deps.query;
+  const upstream = op.upstream === 'notifier' ? deps.notifier : op.upstream === 'command' ? deps.command : deps.query;
+  if (!upstream) throw new Error(`no ${op.upstream} upstream for ${op.operationId}`);
   return async (req, res) => {
     check(op, req);
     // A caller that hangs up abandons its upstream call too (a write already applied stays applied).
@@ -32,8 +35,8 @@ function forwarder(op: ApiOperation, deps: ForwardingDeps, check: EdgeCheck): Re
     });
     const answer = await upstream.send({
       method: op.method,
-      // Reads keep their query string; writes have none to pass on.
-      path: op.upstream === 'query' ? req.originalUrl : req.path,
+      // Reads keep their query string; writes have none to pass on. The notifier checks every query itself.
+      path: op.upstream === 'command' ? req.path : req.originalUrl,
       headers: req.headers,
       requestId: requestIdOf(req),
       clientIp: req.socket.remoteAddress,
@@ -68,6 +71,9 @@ export function createForwardingRoutes(
         break;
       case 'POST':
         router.post(path, handler);
+        break;
+      case 'PUT':
+        router.put(path, handler);
         break;
       case 'PATCH':
         router.patch(path, handler);

@@ -24,7 +24,7 @@ export const RELAYED_RESPONSE_HEADERS = [
 ] as const;
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path and query string, e.g. `/api/user/crm/v202506/contacts?limit=5`. */
   path: string;
   headers: IncomingHttpHeaders;
