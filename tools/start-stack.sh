@@ -16,6 +16,12 @@ trap stop_local_servers_if_started EXIT
 # Development defaults; override any of them in the environment.
 export NODE_ENV="${NODE_ENV:-development}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
+# The notifier in local development: pushes may go to a push service on this machine (http,
+# loopback) — never in production, where the notifier refuses the flag; without VAPID_* set it
+# generates a development key pair into .data/notifier (git-ignored) and says so; the queue
+# dashboard (http://127.0.0.1:8083/admin/queues) takes this token as its Basic-auth password.
+export PUSH_ALLOW_INSECURE_ENDPOINTS="${PUSH_ALLOW_INSECURE_ENDPOINTS:-true}"
+export ADMIN_TOKEN="${ADMIN_TOKEN:-local-development-admin-token}"
 
 log "starting the apps (Ctrl-C stops everything)"
 set +e
