@@ -1,0 +1,296 @@
+import {
+  check,
+  diffModels,
+  longestOutage,
+  type CheckInput,
+  type Operation,
+  type ReadDoc,
+  type StoredEvent,
+} from './checker.cjs';
+
+const ok = (at: number, status = 201) => ({ at, ms: 10, status });
+
+/** A small world: three acknowledged writes (create, update, bulk of two) that everything agrees on. */
+function world(): CheckInput {
+  const ops: Operation[] = [
+    {
+      op: 1,
+      kind: 'create',
+      principal: 'rep',
+      scope: 'user',
+      tenant: 7,
+      started: 100,
+      attempts: [ok(100)],
+      outcome: 'ack',
+      contactId: 1,
+      version: 1,
+      marker: 'C1',
+    },
+    {
+      op: 2,
+      kind: 'update',
+      principal: 'rep',
+      tenant: 7,
+      started: 1100,
+      attempts: [ok(1100, 200)],
+      outcome: 'ack',
+      contactId: 1,
+      version: 2,
+      marker: 'U2',
+    },
+    {
+      op: 3,
+      kind: 'bulk',
+      principal: 'rep',
+      scope: 'user',
+      tenant: 7,
+      started: 2100,
+      attempts: [ok(2100, 200)],
+      outcome: 'ack',
+      marker: 'B3',
+      size: 2,
+      created: [
+        { id: 2, version: 1, marker: 'B3i0' },
+        { id: 3, version: 1, marker: 'B3i1' },
+      ],
+    },
+  ];
+  const store: StoredEvent[] = [
+    { id: 'e1', type: 'contact.created', aggregate_id: 1, aggregate_version: 1, data: { first_name: 'C1' } },
+    {
+      id: 'e2',
+      type: 'contact.updated',
+      aggregate_id: 1,
+      aggregate_version: 2,
+      data: { changes: { city: 'U2' } },
+    },
+    {
+      id: 'e3',
+      type: 'contact.created',
+      aggregate_id: 2,
+      aggregate_version: 1,
+      data: { first_name: 'B3i0' },
+    },
+    {
+      id: 'e4',
+      type: 'contact.created',
+      aggregate_id: 3,
+      aggregate_version: 1,
+      data: { first_name: 'B3i1' },
+    },
+  ];
+  const user: ReadDoc[] = [
+    { _id: '7:1', _v: 2, id: 1, first_name: 'C1', city: 'U2' },
+    { _id: '7:2', _v: 1, id: 2, first_name: 'B3i0', city: null },
+    { _id: '7:3', _v: 1, id: 3, first_name: 'B3i1', city: null },
+  ];
+  return {
+    history: { ops, reads: [ok(500, 200), ok(1500, 200), ok(2500, 200)] },
+    faults: [
+      { id: 'baseline', name: 'baseline', start: 0 },
+      { id: 'kill-x', name: 'SIGKILL x', start: 2000, healStart: 2500, recoveredAt: 2900, end: 3000 },
+    ],
+    store,
+    kafka: store.map((e) => ({ ...e })),
+    readModels: { user, company: [] },
+    rebuilt: { user: user.map((d) => ({ ...d })), company: [] },
+    dlq: 0,
+    readiness: { gateway: 200, 'contacts-command': 200 },
+    notifier: { applicable: false, reason: 'not built' },
+  };
+}
+
+const verdict = (result: ReturnType<typeof check>, id: string) => result.verdicts.find((v) => v.id === id)!;
+
+describe('chaos checker', () => {
+  it('passes a history that everything agrees on, with one row per fault', () => {
+    const result = check(world());
+    expect(result.verdicts.filter((v) => !v.ok)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.rows.map((r) => [r.id, r.acknowledged, r.lost, r.duplicated, r.recoverMs])).toEqual([
+      ['baseline', 2, 0, 0, null],
+      ['kill-x', 2, 0, 0, 400],
+    ]);
+    expect(verdict(result, 'n').notApplicable).toBe('not built');
+  });
+
+  it('counts an acknowledged write missing from the event store as lost, in its fault row', () => {
+    const input = world();
+    input.store = input.store.filter((e) => e.id !== 'e3');
+    input.kafka = input.kafka.filter((e) => e.id !== 'e3');
+    const result = check(input);
+    expect(verdict(result, 'a').ok).toBe(false);
+    expect(verdict(result, 'a').examples[0]).toMatch(/op 3 create contact 2 v1: not in the event store/);
+    expect(result.rows[1]).toMatchObject({ id: 'kill-x', lost: 1 });
+    expect(result.totals['lost']).toBe(1);
+  });
+
+  it('fails a write stored but never published, and a different event at an acknowledged version', () => {
+    const unpublished = world();
+    unpublished.kafka = unpublished.kafka.filter((e) => e.id !== 'e2');
+    expect(verdict(check(unpublished), 'a').examples).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/op 2 update contact 1 v2: not on the topic/),
+        '1@2: stored but never published',
+      ]),
+    );
+
+    const replaced = world();
+    replaced.store[1] = {
+      id: 'e2',
+      type: 'contact.updated',
+      aggregate_id: 1,
+      aggregate_version: 2,
+      data: { changes: { city: 'someone else' } },
+    };
+    expect(verdict(check(replaced), 'a').examples[0]).toMatch(/another event at this version/);
+  });
+
+  it('accepts a redelivered copy of the same event (at-least-once) but not two events for one version', () => {
+    const copy = world();
+    copy.kafka.push({ ...copy.kafka[0]! });
+    const result = check(copy);
+    expect(verdict(result, 'a').ok).toBe(true);
+    expect(result.totals['redeliveredCopies']).toBe(1);
+
+    const conflict = world();
+    conflict.kafka.push({ ...conflict.kafka[0]!, id: 'other' });
+    expect(verdict(check(conflict), 'a').examples).toContain('1@1: 2 different events on the topic');
+  });
+
+  it('fails read models behind an acknowledged version or unequal to the rebuild', () => {
+    const behind = world();
+    behind.readModels.user[0] = { _id: '7:1', _v: 1, id: 1, first_name: 'C1', city: null };
+    const result = check(behind);
+    expect(verdict(result, 'b').examples).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/op 2 update contact 1 v2: user model at v1, behind/),
+        expect.stringMatching(/^user model: 7:1 differs/),
+      ]),
+    );
+
+    const extra = world();
+    extra.rebuilt!.user.push({ _id: '7:9', _v: 1, id: 9 });
+    expect(verdict(check(extra), 'b').examples).toEqual([
+      'user model: 7:9 is in the rebuild but not in the live read model',
+    ]);
+  });
+
+  it('fails a refused write that shows up anyway', () => {
+    const input = world();
+    input.history.ops.push({
+      op: 4,
+      kind: 'update',
+      principal: 'rep',
+      tenant: 7,
+      started: 2200,
+      attempts: [ok(2200, 412)],
+      outcome: 'refused',
+      contactId: 2,
+      marker: 'U4',
+    });
+    input.store.push({
+      id: 'e5',
+      type: 'contact.updated',
+      aggregate_id: 2,
+      aggregate_version: 2,
+      data: { changes: { city: 'U4' } },
+    });
+    input.kafka = input.store.map((e) => ({ ...e }));
+    expect(verdict(check(input), 'b').examples).toContain('refused write U4 is in the event store (2@2)');
+  });
+
+  it('does not require writes whose outcome is unknown', () => {
+    const input = world();
+    input.history.ops.push({
+      op: 5,
+      kind: 'create',
+      principal: 'rep',
+      scope: 'user',
+      started: 2300,
+      attempts: [{ at: 2300, ms: 15_000, status: 0, error: 'ECONNRESET' }],
+      outcome: 'unknown',
+      marker: 'C5',
+    });
+    const result = check(input);
+    expect(result.ok).toBe(true);
+    expect(result.rows[1]).toMatchObject({ unknown: 1 });
+  });
+
+  it('counts a retried create that made two contacts as duplicated', () => {
+    const input = world();
+    input.store.push({
+      id: 'e6',
+      type: 'contact.created',
+      aggregate_id: 4,
+      aggregate_version: 1,
+      data: { first_name: 'C1' },
+    });
+    input.kafka = input.store.map((e) => ({ ...e }));
+    const result = check(input);
+    expect(verdict(result, 'c').examples[0]).toMatch(
+      /op 1 \(create, 1 attempts\) created 2 contacts for C1: 1, 4/,
+    );
+    expect(result.rows[0]).toMatchObject({ duplicated: 1 });
+  });
+
+  it('fails any 5xx but a 503 with Retry-After, and any request that hung', () => {
+    const input = world();
+    input.history.reads.push({ at: 2600, ms: 5, status: 503, retryAfter: 1 });
+    expect(verdict(check(input), 'd').ok).toBe(true);
+    input.history.reads.push(
+      { at: 2700, ms: 5, status: 503 },
+      { at: 2800, ms: 5, status: 500, retryAfter: 1 },
+      { at: 2850, ms: 15_000, status: 0, hung: true },
+    );
+    const result = check(input);
+    expect(verdict(result, 'd').problems).toBe(3);
+    expect(result.rows[1]).toMatchObject({ unexpected5xx: 2, status503: 2, hung: 1 });
+  });
+
+  it('fails a non-empty DLQ and an app that is not ready', () => {
+    const input = world();
+    input.dlq = 2;
+    input.readiness['gateway'] = 503;
+    const result = check(input);
+    expect(verdict(result, 'e').examples).toEqual(['2 message(s) on the dead-letter topic']);
+    expect(verdict(result, 'f').examples).toEqual(['gateway /readyz answers 503']);
+    expect(result.ok).toBe(false);
+  });
+
+  it('fails a push sent twice for one event when the notifier is checked', () => {
+    const input = world();
+    input.notifier = {
+      applicable: true,
+      pushes: [
+        { eventId: 'e1', device: 'd' },
+        { eventId: 'e1', device: 'd' },
+        { eventId: 'e2', device: 'd' },
+      ],
+    };
+    expect(verdict(check(input), 'n').examples).toEqual(['push for e1/d sent 2 times']);
+  });
+});
+
+describe('longestOutage', () => {
+  it('is the longest stretch without a served answer, up to the end of the window', () => {
+    const attempts = [
+      ok(0),
+      { at: 100, ms: 5000, status: 0 },
+      ok(1000),
+      { at: 1100, ms: 10, status: 503, retryAfter: 1 },
+      ok(4000),
+    ];
+    // served answers end at 10, 1010 and 4010; the window is [0, 5000]
+    expect(longestOutage(attempts, 0, 5000)).toBe(3000);
+    expect(longestOutage([], 0, 5000)).toBe(5000);
+  });
+});
+
+describe('diffModels', () => {
+  it('ignores field order', () => {
+    expect(
+      diffModels([{ _id: 'a', _v: 1, id: 1, city: 'x' }], [{ city: 'x', id: 1, _v: 1, _id: 'a' }]),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,324 @@
+// The chaos suite's client: writes through the gateway at a fixed rate (creates, updates with
+// If-Match, deletes, restores, bulk creates) the way a careful real client does — an
+// Idempotency-Key on every POST, 503s and timeouts retried with the same key after Retry-After —
+// and records every attempt and every operation's outcome: `ack` (with the version the service
+// acknowledged), `refused` (a definitive 4xx on the first attempt: nothing was written) or
+// `unknown` (no definitive answer, or a refusal after an attempt that may have been applied).
+// A read probe reads single contacts meanwhile. Every loop is bounded by the run's deadline.
+const { randomUUID } = require('node:crypto');
+
+const BASE = { user: '/api/user/crm/v202506/contacts', company: '/api/company/crm/v202506/contacts' };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const versionOf = (etag) => {
+  const match = /^(?:W\/)?"(\d+)"$/.exec(etag ?? '');
+  return match ? Number(match[1]) : null;
+};
+
+const pick = (object, keys) =>
+  Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
+
+/** Whether an answer settles the request (anything but an outage, a timeout or "try again"). */
+function definitive(attempt) {
+  if (attempt.status === 0 || attempt.status >= 500 || attempt.status === 429) return false;
+  return !(attempt.status === 409 && attempt.code === 'idempotency_key_in_progress');
+}
+
+/**
+ * `cfg`: { gatewayUrl, principals: [{ name, scope, companyId, userId, token, ownerUserId? }],
+ * rate (writes/s), maxInFlight, timeoutMs (per attempt: the gateway's timeout + a margin, past
+ * which a request counts as hung), bulkTimeoutMs, maxOpMs (give up, outcome unknown), bulkEvery
+ * (every n-th operation is a bulk create), bulkSize, readEveryMs, clock (ms since the run began) }.
+ */
+function createLoad(cfg) {
+  const clock = cfg.clock;
+  const history = { ops: [], reads: [], skippedTicks: 0 };
+  const contacts = new Map(); // id -> { id, principal, version, discarded, busy }
+  const ids = [];
+  let inFlight = 0;
+  let stopping = false;
+  let seq = 0;
+  const running = new Set();
+  const rand = (n) => Math.floor(Math.random() * n);
+
+  async function attempt(method, path, principal, { body, headers = {}, timeoutMs = cfg.timeoutMs } = {}) {
+    const at = clock();
+    const record = { at, ms: 0, status: 0 };
+    try {
+      const res = await fetch(`${cfg.gatewayUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${principal.token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.text();
+      record.status = res.status;
+      if (res.headers.get('retry-after') !== null) record.retryAfter = Number(res.headers.get('retry-after'));
+      if (res.headers.get('idempotent-replayed') === 'true') record.replayed = true;
+      record.etag = res.headers.get('etag') ?? undefined;
+      record.consistency = res.headers.get('x-consistency') ?? undefined;
+      record.token = res.headers.get('x-consistency-token') ?? undefined;
+      try {
+        record.body = text ? JSON.parse(text) : undefined;
+      } catch {
+        record.body = undefined;
+      }
+      if (res.status >= 400) record.code = record.body?.error?.code ?? record.body?.code;
+    } catch (error) {
+      record.error = error.name === 'TimeoutError' ? 'timeout' : String(error.cause?.code ?? error.message);
+      if (error.name === 'TimeoutError') record.hung = true;
+    }
+    record.ms = Math.round(clock() - at);
+    return record;
+  }
+
+  /** Sends until a definitive answer, retrying like a client (Retry-After, capped), until maxOpMs. */
+  async function execute(op, method, path, principal, options) {
+    const deadline = op.started + cfg.maxOpMs;
+    for (;;) {
+      const a = await attempt(method, path, principal, options);
+      // The history keeps what the checker reads, not the bodies.
+      op.attempts.push({
+        at: a.at,
+        ms: a.ms,
+        status: a.status,
+        ...pick(a, ['retryAfter', 'replayed', 'code', 'error', 'hung']),
+      });
+      if (definitive(a)) return a;
+      const wait = a.retryAfter !== undefined ? Math.min(a.retryAfter * 1000, 2000) : 300 + rand(400);
+      if (clock() + wait > deadline) return null;
+      await sleep(wait);
+    }
+  }
+
+  function conclude(op, answer, onAck) {
+    op.ended = Math.round(clock());
+    if (answer && answer.status >= 200 && answer.status < 300) {
+      op.outcome = 'ack';
+      onAck(answer);
+    } else if (answer && op.attempts.length === 1) {
+      op.outcome = 'refused';
+      op.refusal = `${answer.status}${answer.code ? ` ${answer.code}` : ''}`;
+    } else {
+      op.outcome = 'unknown';
+    }
+  }
+
+  function remember(id, principal, version, discarded) {
+    if (!contacts.has(id)) ids.push(id);
+    contacts.set(id, { id, principal, version, discarded, busy: false });
+  }
+
+  const newOp = (kind, principal, extra = {}) => {
+    const op = {
+      op: ++seq,
+      kind,
+      principal: principal.name,
+      started: Math.round(clock()),
+      attempts: [],
+      ...extra,
+    };
+    history.ops.push(op);
+    return op;
+  };
+
+  async function create(principal, tag) {
+    const marker = `C${seq + 1}x${rand(1e6)}`;
+    const body = { first_name: marker, last_name: 'Chaos' };
+    if (principal.scope === 'company') body.user_id = principal.ownerUserId;
+    const op = newOp('create', principal, {
+      scope: principal.scope,
+      marker,
+      key: randomUUID(),
+      ...(tag ? { tag } : {}),
+    });
+    const answer = await execute(op, 'POST', BASE[principal.scope], principal, {
+      body,
+      headers: { 'idempotency-key': op.key },
+    });
+    conclude(op, answer, (a) => {
+      op.contactId = a.body?.contact?.id;
+      op.version = versionOf(a.etag);
+      op.tenant = principal.companyId;
+      remember(op.contactId, principal, op.version, false);
+    });
+    return { op, answer };
+  }
+
+  async function bulk(principal) {
+    const prefix = `B${seq + 1}x${rand(1e6)}`;
+    const items = Array.from({ length: cfg.bulkSize }, (_, i) => ({
+      first_name: `${prefix}i${i}`,
+      last_name: 'Chaos',
+    }));
+    const op = newOp('bulk', principal, {
+      scope: 'user',
+      marker: prefix,
+      size: cfg.bulkSize,
+      key: randomUUID(),
+    });
+    const answer = await execute(op, 'POST', `${BASE.user}/bulk`, principal, {
+      body: { contacts: items },
+      headers: { 'idempotency-key': op.key },
+      timeoutMs: cfg.bulkTimeoutMs,
+    });
+    conclude(op, answer, (a) => {
+      op.tenant = principal.companyId;
+      op.created = [];
+      op.failedItems = 0;
+      for (const result of a.body?.results ?? []) {
+        if (result.contact) {
+          op.created.push({ id: result.contact.id, version: 1, marker: result.contact.first_name });
+          remember(result.contact.id, principal, 1, false);
+        } else op.failedItems++;
+      }
+    });
+  }
+
+  /** Learns a contact's current version and state from the read side (after an unclear outcome). */
+  async function sync(contact) {
+    const a = await attempt('GET', `${BASE.user}/${contact.id}`, contact.principal.userToken);
+    if (a.status === 200) {
+      contact.version = versionOf(a.etag);
+      contact.discarded = a.body?.contact?.discarded_at != null;
+    }
+  }
+
+  async function onContact(kind, pick) {
+    const candidates = [];
+    for (let tries = 0; tries < 20 && candidates.length === 0 && ids.length > 0; tries++) {
+      const c = contacts.get(ids[rand(ids.length)]);
+      if (!c.busy && pick(c)) candidates.push(c);
+    }
+    const contact = candidates[0];
+    if (!contact) return create(cfg.principals[rand(cfg.principals.length)]);
+    contact.busy = true;
+    try {
+      if (contact.version === null) {
+        await sync(contact);
+        if (contact.version === null || !pick(contact)) return;
+      }
+      const principal = contact.principal;
+      const path = `${BASE.user}/${contact.id}`;
+      const owner = principal.userToken;
+      const op = newOp(kind, owner, {
+        contactId: contact.id,
+        tenant: principal.companyId,
+        from: contact.version,
+      });
+      let answer;
+      if (kind === 'update') {
+        op.marker = `U${op.op}x${rand(1e6)}`;
+        answer = await execute(op, 'PATCH', path, owner, {
+          body: { city: op.marker },
+          headers: { 'if-match': `W/"${contact.version}"` },
+        });
+      } else if (kind === 'delete') {
+        answer = await execute(op, 'DELETE', path, owner, {});
+      } else {
+        op.key = randomUUID();
+        answer = await execute(op, 'POST', `${path}/restore`, owner, {
+          headers: { 'idempotency-key': op.key },
+        });
+      }
+      conclude(op, answer, (a) => {
+        op.version = versionOf(a.etag);
+        contact.version = op.version;
+        if (kind === 'delete') contact.discarded = true;
+        if (kind === 'restore') contact.discarded = false;
+      });
+      if (op.outcome !== 'ack') contact.version = null;
+    } finally {
+      contact.busy = false;
+    }
+  }
+
+  function nextOperation(n) {
+    const principal = cfg.principals[rand(cfg.principals.length)];
+    if (cfg.bulkEvery > 0 && n % cfg.bulkEvery === cfg.bulkEvery - 1) {
+      const rep = cfg.principals.find((p) => p.scope === 'user');
+      return () => bulk(rep);
+    }
+    const roll = rand(100);
+    if (roll < 30 || ids.length < 20) return () => create(principal);
+    if (roll < 75) return () => onContact('update', (c) => c.discarded === false || c.version === null);
+    if (roll < 88) return () => onContact('delete', (c) => c.discarded === false);
+    return () => onContact('restore', (c) => c.discarded === true);
+  }
+
+  async function readProbe() {
+    while (!stopping) {
+      const started = clock();
+      if (ids.length > 0) {
+        const contact = contacts.get(ids[rand(ids.length)]);
+        const a = await attempt('GET', `${BASE.user}/${contact.id}`, contact.principal.userToken);
+        history.reads.push({
+          at: a.at,
+          ms: a.ms,
+          status: a.status,
+          retryAfter: a.retryAfter,
+          hung: a.hung,
+          error: a.error,
+        });
+      }
+      await sleep(cfg.readEveryMs - (clock() - started));
+    }
+  }
+
+  let ticker;
+  let prober;
+  return {
+    history,
+    contacts,
+    start() {
+      const t0 = clock();
+      const period = 1000 / cfg.rate;
+      ticker = (async () => {
+        for (let n = 0; !stopping; n++) {
+          await sleep(t0 + n * period - clock());
+          if (stopping) break;
+          if (inFlight >= cfg.maxInFlight) {
+            history.skippedTicks++;
+            continue;
+          }
+          inFlight++;
+          const p = nextOperation(n)()
+            .catch((error) => cfg.log?.(`load: operation failed in the client: ${error.stack}`))
+            .finally(() => {
+              inFlight--;
+              running.delete(p);
+            });
+          running.add(p);
+        }
+      })();
+      prober = readProbe();
+    },
+    /**
+     * The recovery probe: one create through the gateway (recorded and checked like any other
+     * write) read back with its consistency token. True once the whole path — gateway, command,
+     * event store, Kafka, projection, read model, query — works again.
+     */
+    async probe() {
+      const rep = cfg.principals.find((p) => p.scope === 'user');
+      const { op, answer } = await create(rep, 'probe');
+      if (op.outcome !== 'ack' || !answer.token) return false;
+      const read = await attempt('GET', `${BASE.user}/${op.contactId}`, rep, {
+        headers: { 'x-consistency-token': answer.token },
+      });
+      return read.status === 200 && read.consistency === 'fresh';
+    },
+    /** Stops sending; waits for the operations in flight (each bounded by maxOpMs). */
+    async stop() {
+      stopping = true;
+      await ticker;
+      await prober;
+      await Promise.all([...running]);
+      return history;
+    },
+  };
+}
+
+module.exports = { createLoad, definitive, versionOf, BASE };

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runChaos, type ChaosResult } from './lib/chaos.cjs';
+
+const ROOT = join(__dirname, '..');
+const BUILT = ['gateway', 'contacts-command', 'contacts-projection', 'contacts-query'].map((app) =>
+  join(ROOT, 'apps', app, 'dist', 'main.js'),
+);
+
+/**
+ * `npm run chaos` in small: its own private Kafka / FerretDB / Redis (never the shared ones) and
+ * every app, a client load through the gateway, one app SIGKILLed and one server restarted, and
+ * the same verdicts as the full run. About a minute; the full suite is `npm run chaos`.
+ */
+describe('chaos smoke: contacts-command SIGKILLed and Kafka restarted under load', () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'reps-chaos-smoke-'));
+  let result: ChaosResult;
+
+  beforeAll(async () => {
+    for (const file of BUILT)
+      if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm test does)`);
+    result = await runChaos({
+      runDir,
+      faults: 'kill-contacts-command,restart-kafka',
+      rate: 10,
+      bulkEvery: 40,
+      warmupMs: 3000,
+      holdMs: 3000,
+      steadyMs: 1000,
+      budgetS: 200,
+      reserveS: 60,
+      log: (message: string) => process.stdout.write(`chaos smoke: ${message}\n`),
+    });
+  }, 300_000);
+
+  afterAll(() => {
+    // Logs stay for a failed run (the failure message names the directory).
+    if (result?.ok) rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('ran both faults and accounts for every acknowledged write', () => {
+    const context = `logs in ${runDir}; ${JSON.stringify({ incidents: result.incidents, skipped: result.skipped, failed: result.verdicts.filter((v) => !v.ok) }, null, 1)}`;
+    expect({ faults: result.faults.map((f) => f.id), context }).toEqual({
+      faults: ['baseline', 'kill-contacts-command', 'restart-kafka', 'end'],
+      context,
+    });
+    expect({ failed: result.verdicts.filter((v) => !v.ok), incidents: result.incidents, context }).toEqual({
+      failed: [],
+      incidents: [],
+      context,
+    });
+    for (const row of result.rows) {
+      expect(row).toMatchObject({ lost: 0, duplicated: 0, unexpected5xx: 0, hung: 0 });
+      expect(row.acknowledged).toBeGreaterThan(0);
+    }
+    expect(result.ok).toBe(true);
+  });
+});
