@@ -1,14 +1,12 @@
-import { createReadModelCatalog, fenceKey } from '@reps/contacts-read-model';
+import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo, serverTraits } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
-import { dlqTopicOf, fenceHolder, groupIdOf, projectionWriteSettings, type ContactsProjectionConfig } from './config';
-import { createContactProjection } from './projection/contact-projection';
-import { createPartitionFence } from './projection/partition-fence';
+import { dlqTopicOf, groupIdOf, projectionWriteSettings, type ContactsProjectionConfig } from './config';
 import { createProjectionMetrics } from './projection/projection-metrics';
 import { createProjectionRunner } from './projection/projection-runner';
-import { createReadModelStore } from './projection/read-model-store';
+import { createReadModelProjection } from './projection/read-model-projection';
 
 const SERVICE = 'contacts-projection';
 
@@ -28,6 +26,8 @@ export async function startContactsProjection(
   await admin.ensureTopics([
     { name: config.CONTACTS_TOPIC, partitions: config.CONTACTS_TOPIC_PARTITIONS, retentionMs: -1 },
     { name: dlqTopic, partitions: 1, retentionMs: -1 },
+    { name: config.GROUPS_TOPIC, partitions: config.GROUPS_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: dlqTopicOf(config.GROUPS_TOPIC), partitions: 1, retentionMs: -1 },
   ]);
   const producer = await bus.producer();
   const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
@@ -42,23 +42,18 @@ export async function startContactsProjection(
     catalog,
     topic: config.CONTACTS_TOPIC,
     groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
+    moreTopics: [config.GROUPS_TOPIC],
     projectionFor: (collections, groupId) =>
-      createContactProjection({
-        store: createReadModelStore(() => collections, {
-          conditionalReplace: writes.conditionalReplace,
-          limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
-        }),
-        fenceFor: createPartitionFence({
-          fences: catalog.fences,
-          fenceKey: (topic, partition) => fenceKey(collections.generation, topic, partition),
-          holder: fenceHolder(groupId),
-          settleMs: writes.fenceSettleMs,
-          logger,
-        }),
-        deadLetter: (messages) => producer.send(dlqTopic, messages),
+      createReadModelProjection({
+        catalog,
+        collections,
+        groupId,
+        contactsTopic: config.CONTACTS_TOPIC,
+        groupsTopic: config.GROUPS_TOPIC,
+        writes,
+        deadLetter: (topic, messages) => producer.send(dlqTopicOf(topic), messages),
         metrics,
         logger,
-        groupId,
       }),
     logger,
     pollMs: config.GENERATION_POLL_MS,

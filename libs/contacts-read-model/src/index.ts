@@ -3,3 +3,4 @@ export * from './read-model-catalog';
 export * from './testing/contact-event-factory';
 export * from './group-read-doc';
 export * from './group-joins';
+export * from './testing/group-event-factory';

@@ -1,6 +1,7 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
 import { createFences, ensureIndexes, isDuplicateKeyError, type FenceDoc, type Fences } from '@reps/mongo';
 import type { ContactReadDoc } from './read-model-doc';
+import { groupCollections, type GroupReadModelCollections } from './group-read-doc';
 
 /** The two read models: every contact by tenant + owner, and the company-visible ones only. */
 export type ReadModelScope = 'user' | 'company';
@@ -38,6 +39,8 @@ export interface ReadModelCollections {
   generation: string;
   user: Collection<ContactReadDoc>;
   company: Collection<ContactReadDoc>;
+  /** The groups read model of the same generation (read by `_id` only: no indexes needed). */
+  groups: GroupReadModelCollections;
 }
 
 export interface ReadModelCatalog {
@@ -72,8 +75,9 @@ export function newGenerationName(now: Date = new Date()): string {
 }
 
 /**
- * Where the read models live. A generation is a pair of collections; one document (`_id`
- * "active", read by `_id` only) says which pair is live, so a rebuild fills new collections
+ * Where the read models live. A generation is a set of collections (the two contact models and
+ * the groups model); one document (`_id` "active", read by `_id` only) says which set is live, so
+ * a rebuild fills new collections
  * while queries keep reading the old ones, and the swap is a single-document write.
  */
 export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
@@ -87,6 +91,7 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
     generation: checked(generation),
     user: db.collection<ContactReadDoc>(`${prefix}contacts_user_${generation}`),
     company: db.collection<ContactReadDoc>(`${prefix}contacts_company_${generation}`),
+    groups: groupCollections(db, prefix, generation),
   });
   const activeGeneration = async () => (await meta.findOne({ _id: 'active' }))?.generation ?? null;
   const fences = createFences(db.collection<FenceDoc>(`${prefix}contacts_read_fences`));
@@ -116,9 +121,11 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
       await ensureIndexes(company, readModelIndexes('company'));
     },
     async drop(generation) {
-      const { user, company } = collections(generation);
+      const { user, company, groups } = collections(generation);
       // Dropping what does not exist is fine: a rebuild may have died before creating it.
-      await Promise.all([user.drop().catch(() => false), company.drop().catch(() => false)]);
+      await Promise.all(
+        [user, company, groups.groups, groups.slots].map((collection) => collection.drop().catch(() => false)),
+      );
       await fences.forget(`${checked(generation)}/`);
     },
   };

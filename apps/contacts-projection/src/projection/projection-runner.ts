@@ -1,15 +1,17 @@
 import type { ReadModelCatalog, ReadModelCollections } from '@reps/contacts-read-model';
 import type { EventBus, EventConsumer } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
-import type { ContactProjection } from './contact-projection';
+import type { BatchHandler } from './topic-router';
 
 export interface ProjectionRunnerDeps {
   bus: EventBus;
   catalog: ReadModelCatalog;
   topic: string;
+  /** Further topics the same consumer reads into the same generation (e.g. `crm.groups.v1`); the projection routes by `batch.topic`. */
+  moreTopics?: string[];
   groupIdFor: (generation: string) => string;
   /** The projection writing into the given collections. */
-  projectionFor: (collections: ReadModelCollections, groupId: string) => ContactProjection;
+  projectionFor: (collections: ReadModelCollections, groupId: string) => BatchHandler;
   logger: Logger;
   pollMs: number;
   sessionTimeoutMs?: number;
@@ -41,7 +43,7 @@ export function createProjectionRunner(deps: ProjectionRunnerDeps): ProjectionRu
     const projection = deps.projectionFor(deps.catalog.collections(next), groupId);
     const created = await deps.bus.consumer({
       groupId,
-      topics: [deps.topic],
+      topics: [deps.topic, ...(deps.moreTopics ?? [])],
       fromBeginning: true,
       ...(deps.sessionTimeoutMs ? { sessionTimeoutMs: deps.sessionTimeoutMs } : {}),
       // Fenced out of the group or otherwise stopped for good: start a fresh consumer (same

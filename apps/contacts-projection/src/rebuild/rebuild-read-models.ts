@@ -1,17 +1,17 @@
 import { Registry } from 'prom-client';
-import { fenceKey, newGenerationName, type ReadModelCatalog } from '@reps/contacts-read-model';
+import { newGenerationName, type ReadModelCatalog } from '@reps/contacts-read-model';
 import type { EventBus } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
-import { fenceHolder, type ProjectionWriteSettings } from '../config';
-import { createContactProjection } from '../projection/contact-projection';
-import { createPartitionFence } from '../projection/partition-fence';
+import type { ProjectionWriteSettings } from '../config';
 import { createProjectionMetrics } from '../projection/projection-metrics';
-import { createReadModelStore } from '../projection/read-model-store';
+import { createReadModelProjection } from '../projection/read-model-projection';
 
 export interface RebuildDeps {
   bus: EventBus;
   catalog: ReadModelCatalog;
   topic: string;
+  /** The group events' topic, replayed into the same generation. */
+  groupsTopic: string;
   groupIdFor: (generation: string) => string;
   writes: ProjectionWriteSettings;
   logger: Logger;
@@ -54,24 +54,19 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
 
   const admin = await deps.bus.admin();
   const metrics = createProjectionMetrics(new Registry(), () => admin.groupLag(groupId, deps.topic));
-  const projection = createContactProjection({
-    store: createReadModelStore(() => catalog.collections(to), {
-      conditionalReplace: deps.writes.conditionalReplace,
-      limits: { maxUpdatesPerCommand: deps.writes.maxUpdatesPerCommand },
-    }),
-    fenceFor: createPartitionFence({
-      fences: catalog.fences,
-      fenceKey: (topic, partition) => fenceKey(to, topic, partition),
-      holder: fenceHolder(groupId),
-      settleMs: deps.writes.fenceSettleMs,
-      logger,
-    }),
+  const projection = createReadModelProjection({
+    catalog,
+    collections: catalog.collections(to),
+    groupId,
+    contactsTopic: deps.topic,
+    groupsTopic: deps.groupsTopic,
+    writes: deps.writes,
     deadLetter: async () => undefined,
     metrics,
     logger,
-    groupId,
   });
-  const consumer = await deps.bus.consumer({ groupId, topics: [deps.topic], fromBeginning: true });
+  const topics = [deps.topic, deps.groupsTopic];
+  const consumer = await deps.bus.consumer({ groupId, topics, fromBeginning: true });
   let messages = 0;
   const started = Date.now();
   try {
@@ -81,7 +76,9 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
     });
     for (;;) {
       await sleep(pollMs);
-      const lag = (await admin.groupLag(groupId, deps.topic)).reduce((sum, p) => sum + p.lag, 0);
+      // Caught up means caught up on both topics: the groups model is part of the generation too.
+      const lags = await Promise.all(topics.map((topic) => admin.groupLag(groupId, topic)));
+      const lag = lags.flat().reduce((sum, p) => sum + p.lag, 0);
       logger.info({ messages, lag }, 'rebuild progress');
       if (lag <= deps.catchUpLag) break;
     }

@@ -1,4 +1,4 @@
-import type { ContactEvent } from '@reps/contracts';
+import type { ContactEvent, GroupEvent } from '@reps/contracts';
 import { createReadModelCatalog, type ContactReadDoc, type ReadModelCatalog, type ReadModelScope } from '@reps/contacts-read-model';
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus, type EventBus, type EventProducer, type IncomingMessage } from '@reps/kafka';
@@ -11,6 +11,8 @@ import { startContactsProjection } from '../service';
 
 export interface ProjectionUnderTest {
   topic: string;
+  /** This projection's `crm.groups.v1` stand-in. */
+  groupsTopic: string;
   dbName: string;
   env: Record<string, string>;
   mongo: MongoHandle;
@@ -24,6 +26,8 @@ export interface ProjectionUnderTest {
   stop(): Promise<void>;
   publish(events: ContactEvent[]): Promise<void>;
   publishRaw(key: string, value: string): Promise<void>;
+  /** Publishes group events on the groups topic, keyed by group id. */
+  publishGroups(events: GroupEvent[]): Promise<void>;
   /** Every document of a read model in the active generation, by `_id`. */
   docs(scope: ReadModelScope): Promise<Map<string, ContactReadDoc>>;
   /** Waits until the user model holds `docId` at `version` (and the company model, if given). */
@@ -37,6 +41,7 @@ export interface ProjectionUnderTest {
 /** The projection with its own topic, database, collection prefix and consumer group. */
 export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise<ProjectionUnderTest> {
   const topic = uniqueName('crm.contacts.proj');
+  const groupsTopic = uniqueName('crm.groups.proj');
   const groupId = uniqueName('proj-group');
   const dbName = uniqueName('proj').replace(/-/g, '_');
   const settings: Record<string, string> = {
@@ -49,6 +54,8 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     MONGO_DB: dbName,
     CONTACTS_TOPIC: topic,
     CONTACTS_TOPIC_PARTITIONS: String(partitions),
+    GROUPS_TOPIC: groupsTopic,
+    GROUPS_TOPIC_PARTITIONS: String(partitions),
     PROJECTION_GROUP_ID: groupId,
     READ_MODEL_PREFIX: 't_',
     GENERATION_POLL_MS: '200',
@@ -56,7 +63,10 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
   const mongo = await connectMongo({ url: env.mongoUrl, dbName, appName: 'test' });
   const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('test') });
   const admin = await bus.admin();
-  await admin.ensureTopics([{ name: topic, partitions, retentionMs: -1 }]);
+  await admin.ensureTopics([
+    { name: topic, partitions, retentionMs: -1 },
+    { name: groupsTopic, partitions, retentionMs: -1 },
+  ]);
   await admin.close();
   const producer = await bus.producer();
   const catalog = createReadModelCatalog(mongo.db, settings['READ_MODEL_PREFIX']);
@@ -68,6 +78,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
 
   const harness: ProjectionUnderTest = {
     topic,
+    groupsTopic,
     dbName,
     env: settings,
     mongo,
@@ -86,6 +97,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
         bus,
         catalog,
         topic,
+        groupsTopic,
         groupIdFor: (generation) => groupIdOf(groupId, generation),
         writes: projectionWriteSettings(projectionSettings.parse(settings), await serverTraits(mongo.db)),
         logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
@@ -100,6 +112,12 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     async publish(events) {
       await producer.send(
         topic,
+        events.map((e) => ({ key: String(e.aggregate_id), value: JSON.stringify(e), headers: { 'correlation-id': e.correlation_id } })),
+      );
+    },
+    async publishGroups(events) {
+      await producer.send(
+        groupsTopic,
         events.map((e) => ({ key: String(e.aggregate_id), value: JSON.stringify(e), headers: { 'correlation-id': e.correlation_id } })),
       );
     },
@@ -136,7 +154,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     async close() {
       await harness.stop();
       const cleanup = await bus.admin();
-      await cleanup.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
+      await cleanup.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`]).catch(() => undefined);
       await bus.close();
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();

@@ -1,0 +1,66 @@
+import { fenceKey, type ReadModelCatalog, type ReadModelCollections } from '@reps/contacts-read-model';
+import type { OutgoingMessage } from '@reps/kafka';
+import type { Logger } from '@reps/observability';
+import { fenceHolder, type ProjectionWriteSettings } from '../config';
+import { createGroupProjection } from '../groups/group-projection';
+import { createContactProjection } from './contact-projection';
+import { createPartitionFence } from './partition-fence';
+import type { ProjectionMetrics } from './projection-metrics';
+import { createReadModelStore } from './read-model-store';
+import { routeByTopic, type BatchHandler } from './topic-router';
+
+export interface ReadModelProjectionDeps {
+  catalog: ReadModelCatalog;
+  collections: ReadModelCollections;
+  groupId: string;
+  contactsTopic: string;
+  groupsTopic: string;
+  writes: ProjectionWriteSettings;
+  /** Publishes poison messages of `topic` to its dead-letter topic (a rebuild drops them). */
+  deadLetter: (topic: string, messages: OutgoingMessage[]) => Promise<void>;
+  metrics: ProjectionMetrics;
+  logger: Logger;
+}
+
+/**
+ * Everything one consumer projects into one generation: contact events into the contact models,
+ * group events into the groups model, each partition behind its write fence. The live projection
+ * and a rebuild build it the same way, so a rebuild produces what the live projection does.
+ */
+export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchHandler {
+  const { catalog, collections, groupId, writes, metrics, logger } = deps;
+  const fenceFor = createPartitionFence({
+    fences: catalog.fences,
+    fenceKey: (topic, partition) => fenceKey(collections.generation, topic, partition),
+    holder: fenceHolder(groupId),
+    settleMs: writes.fenceSettleMs,
+    logger,
+  });
+  const contacts = createContactProjection({
+    store: createReadModelStore(() => collections, {
+      conditionalReplace: writes.conditionalReplace,
+      limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+    }),
+    fenceFor,
+    deadLetter: (messages) => deps.deadLetter(deps.contactsTopic, messages),
+    metrics,
+    logger,
+    groupId,
+  });
+  const groups = createGroupProjection({
+    models: () => collections.groups,
+    fenceFor,
+    deadLetter: (messages) => deps.deadLetter(deps.groupsTopic, messages),
+    metrics,
+    logger,
+    groupId,
+    conditionalReplace: writes.conditionalReplace,
+    limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+  });
+  return routeByTopic(
+    new Map<string, BatchHandler>([
+      [deps.contactsTopic, contacts],
+      [deps.groupsTopic, groups],
+    ]),
+  );
+}
