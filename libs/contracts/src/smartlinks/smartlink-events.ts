@@ -69,12 +69,23 @@ export const ActivityProperties = z
 
 const contactId = PositiveId.meta({ description: 'The contact the SmartLink was shared with.' });
 
+export const SHAREABLE_NAME_MAX = 200;
+
+/** What the rep shared, as people call it ("Collagen Boost"); the timeline and pushes name it. Added in v1 (optional). */
+export const ShareableName = z
+  .string()
+  .min(1)
+  .max(SHAREABLE_NAME_MAX)
+  .nullable()
+  .meta({ description: 'The shared item\'s display name ("Collagen Boost"), or null when the rep gave none.' });
+
 export const SmartlinkCreatedData = z
   .object({
     id: PositiveId,
     contact_id: contactId,
     shareable_type: ShareableType,
     shareable_id: z.string().min(1).max(100),
+    shareable_name: ShareableName.optional(),
     url: z
       .string()
       .max(2048)
@@ -100,6 +111,8 @@ export const SmartlinkOpenedData = z
       .max(512)
       .nullable()
       .meta({ description: "The opener's User-Agent, if sent. No IP address is recorded." }),
+    shareable_type: ShareableType.optional().meta({ description: 'What the link shares (copied from the SmartLink).' }),
+    shareable_name: ShareableName.optional(),
   })
   .meta({ description: 'The contact opened the SmartLink (a redirect through /l/:token).' });
 export type SmartlinkOpenedData = z.output<typeof SmartlinkOpenedData>;
@@ -111,6 +124,8 @@ export const SmartlinkActivityRecordedData = z
     item: ActivityItem.nullable(),
     properties: ActivityProperties,
     occurred_at: IsoDateTime,
+    shareable_type: ShareableType.optional().meta({ description: 'What the link shares (copied from the SmartLink).' }),
+    shareable_name: ShareableName.optional(),
   })
   .meta({ description: 'The company site reported what the contact did after opening the SmartLink.' });
 export type SmartlinkActivityRecordedData = z.output<typeof SmartlinkActivityRecordedData>;
