@@ -27,6 +27,7 @@ function event(version: number, type: TaskEvent['type'], data: unknown, userId =
 const created = (dueAt: string | null) =>
   event(1, 'task.created', {
     id: 1,
+    tenant_company_id: 2,
     user_id: 5,
     contact_id: null,
     body: 'Call',

@@ -159,6 +159,7 @@ export const events = {
       type: 'task.created',
       data: {
         id: taskId,
+        tenant_company_id: owner.companyId,
         user_id: owner.userId,
         contact_id: contactId,
         body,

@@ -40,6 +40,7 @@ export type TaskFieldChanges = z.output<typeof TaskFieldChanges>;
 export const TaskCreatedData = z
   .object({
     id: PositiveId,
+    tenant_company_id: PositiveId.meta({ description: 'Same as the envelope company_id.' }),
     user_id: PositiveId.meta({ description: 'The assignee rep (same as the envelope user_id).' }),
     contact_id: PositiveId.nullable(),
     body: TaskBody,
@@ -93,6 +94,19 @@ export const taskEventDataSchemas = {
   'task.reopened': TaskReopenedData,
   'task.deleted': TaskDeletedData,
 } as const satisfies Record<TaskEventType, z.ZodType>;
+
+const payload = <T extends TaskEventType>(type: T) =>
+  z.object({ type: z.literal(type), data: taskEventDataSchemas[type] });
+
+/** An event as the domain decides it: type and data, before the service wraps it in an envelope. */
+export const TaskEventData = z.discriminatedUnion('type', [
+  payload('task.created'),
+  payload('task.updated'),
+  payload('task.completed'),
+  payload('task.reopened'),
+  payload('task.deleted'),
+]);
+export type TaskEventData = z.output<typeof TaskEventData>;
 
 /** The §3 envelope with task wording: the aggregate is the task, `user_id` its assignee. */
 export const TaskEventEnvelope = eventEnvelopeSchema({
