@@ -16,7 +16,9 @@ export const NoteType = z
   .regex(new RegExp(`^[a-z][a-z0-9_]{0,${NOTE_TYPE_MAX - 1}}$`), {
     error: 'must be a lower-case word such as follow_up',
   })
-  .meta({ description: 'Free classification, e.g. `follow_up`, `call`, `meeting` (lower case, digits, `_`)' });
+  .meta({
+    description: 'Free classification, e.g. `follow_up`, `call`, `meeting` (lower case, digits, `_`)',
+  });
 
 /** A calendar day, no zone (the rep's own day, as the facts describe `due_date`). */
 export const DueDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
@@ -47,7 +49,11 @@ export type NoteAssetInput = z.output<typeof NoteAssetInput>;
 
 export const NoteAsset = z
   .object({
-    id: z.string().min(1).max(64).meta({ description: 'Stable per (note, url): re-sending a url keeps its id' }),
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .meta({ description: 'Stable per (note, url): re-sending a url keeps its id' }),
     ...assetFields,
   })
   .meta({ title: 'NoteAsset' });
@@ -75,13 +81,15 @@ export const Note = z
   .object({
     id: PositiveId,
     company_id: PositiveId.nullable().meta({
-      description: 'The public company id: set when the contact is company-visible, null on a rep’s own contact',
+      description:
+        'The public company id: set when the contact is company-visible, null on a rep’s own contact',
     }),
     contact_id: PositiveId,
     user_id: PositiveId.nullable().meta({ description: 'The rep who wrote it; null when the company did' }),
     ...noteFieldSchemas,
     due_at: z.string().nullable().meta({
-      description: 'Display form of due_date and due_time ("2025-06-01 09:30:00", or the date alone); null without a date',
+      description:
+        'Display form of due_date and due_time ("2025-06-01 09:30:00", or the date alone); null without a date',
     }),
     created_at: IsoDateTime,
     updated_at: IsoDateTime,

@@ -13,14 +13,17 @@ import { TASK_READ_ONLY_FIELDS } from './task-resource';
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
 const bodyInput = z.preprocess(trimmed, TaskBody);
 const assignee = PositiveId.meta({
-  description: 'The assignee rep: required from a company (one of its reps), read-only for a rep (always themselves)',
+  description:
+    'The assignee rep: required from a company (one of its reps), read-only for a rep (always themselves)',
 });
 
 /** POST /api/{user|company}/crm/v202506/tasks */
 export const TaskCreateBody = strictBody({
   ...readOnlyFields(TASK_READ_ONLY_FIELDS),
   user_id: assignee.optional(),
-  contact_id: PositiveId.nullable().default(null).meta({ description: 'A contact the caller can see, or null' }),
+  contact_id: PositiveId.nullable()
+    .default(null)
+    .meta({ description: 'A contact the caller can see, or null' }),
   body: bodyInput,
   due_at: TaskDueAt.default(null),
 }).meta({ title: 'TaskCreateBody' });

@@ -20,12 +20,18 @@ export const TaskListQuery = z
           '`pending` (not completed, not yet due), `overdue` (not completed, due_at past), `completed`, or `open` (pending or overdue); judged at the time of each request',
       }),
     contact_id: positiveIdText.optional().meta({ description: 'Only the tasks on this contact' }),
-    due_before: IsoDateTime.optional().meta({ description: 'Only tasks with due_at strictly before this instant' }),
-    due_after: IsoDateTime.optional().meta({ description: 'Only tasks with due_at at or after this instant' }),
+    due_before: IsoDateTime.optional().meta({
+      description: 'Only tasks with due_at strictly before this instant',
+    }),
+    due_after: IsoDateTime.optional().meta({
+      description: 'Only tasks with due_at at or after this instant',
+    }),
     sort: z
       .enum(TASK_LIST_SORTS, { error: `must be one of ${TASK_LIST_SORTS.join(', ')}` })
       .default('due_at')
-      .meta({ description: 'By due_at ascending (default) or descending; tasks without due_at come last either way' }),
+      .meta({
+        description: 'By due_at ascending (default) or descending; tasks without due_at come last either way',
+      }),
   })
   .meta({ title: 'TaskListQuery' });
 export type TaskListQuery = z.output<typeof TaskListQuery>;

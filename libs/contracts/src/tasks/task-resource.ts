@@ -21,7 +21,8 @@ export const Task = z
   .object({
     id: PositiveId,
     company_id: PositiveId.nullable().meta({
-      description: 'The public company id: set when the company created the task (the company scope sees it), else null',
+      description:
+        'The public company id: set when the company created the task (the company scope sees it), else null',
     }),
     user_id: PositiveId.meta({ description: 'The assignee rep' }),
     contact_id: PositiveId.nullable(),
@@ -36,7 +37,10 @@ export const Task = z
     created_at: IsoDateTime,
     updated_at: IsoDateTime,
   })
-  .meta({ title: 'Task', description: 'A to-do of one rep, optionally on a contact; a reminder is pushed at due_at.' });
+  .meta({
+    title: 'Task',
+    description: 'A to-do of one rep, optionally on a contact; a reminder is pushed at due_at.',
+  });
 export type Task = z.output<typeof Task>;
 
 export const TASK_READ_ONLY_FIELDS = [
