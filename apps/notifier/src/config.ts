@@ -37,7 +37,7 @@ export const notifierConfigSchema = baseServiceConfig(8083)
     /** A burst of SmartLink activity for one (rep, contact) within this window becomes one push; 0 pushes each event alone. */
     PUSH_COALESCE_MS: millis(0, 3_600_000, 30_000),
     /** Pushes per rep per minute; beyond it pushes wait (and keep coalescing) instead of being dropped. */
-    PUSH_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    PUSH_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(10),
     /** The rate limit's window (a minute; shorter only to test it). */
     PUSH_RATE_WINDOW_MS: millis(1_000, 3_600_000, 60_000),
     /** Events older than this when read are not pushed (a replay or a long outage must not spam old news). */

@@ -59,8 +59,29 @@ export function classifyStatus(status: number, headers: IncomingHttpHeaders): Se
  * Web Push with VAPID: `web-push` encrypts the payload (aes128gcm) and signs the VAPID JWT; the
  * request itself goes through our own http(s) call so the SSRF guard vets the address it connects to.
  */
+const VAPID_JWT_LIFETIME_S = 12 * 3600;
+const VAPID_JWT_REUSE_MS = 3600_000;
+
 export function createWebPushSender(options: WebPushSenderOptions): WebPushSender {
   const lookup = guardedLookup(options.allowInsecure);
+  // The VAPID JWT names only the push service's origin, so one signature serves every push to
+  // that service for a while (an ECDSA signature per push was the largest CPU cost of a send).
+  const vapidByAudience = new Map<string, { headers: Record<string, string>; until: number }>();
+  const vapidHeaders = (audience: string): Record<string, string> => {
+    const cached = vapidByAudience.get(audience);
+    if (cached && cached.until > Date.now()) return cached.headers;
+    const headers = webpush.getVapidHeaders(
+      audience,
+      options.vapid.subject,
+      options.vapid.publicKey,
+      options.vapid.privateKey,
+      'aes128gcm',
+      Math.floor(Date.now() / 1000) + VAPID_JWT_LIFETIME_S,
+    ) as unknown as Record<string, string>;
+    if (vapidByAudience.size > 10_000) vapidByAudience.clear();
+    vapidByAudience.set(audience, { headers, until: Date.now() + VAPID_JWT_REUSE_MS });
+    return headers;
+  };
   return {
     async send(target, payload) {
       try {
@@ -76,11 +97,7 @@ export function createWebPushSender(options: WebPushSenderOptions): WebPushSende
         { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
         JSON.stringify(payload),
         {
-          vapidDetails: {
-            subject: options.vapid.subject,
-            publicKey: options.vapid.publicKey,
-            privateKey: options.vapid.privateKey,
-          },
+          headers: vapidHeaders(new URL(target.endpoint).origin),
           TTL: options.ttlSeconds,
           contentEncoding: 'aes128gcm',
           urgency: 'normal',

@@ -71,15 +71,17 @@ export async function startEventConsumers(
   });
   await pushConsumer.run(async (batch) => {
     const receivedAt = now();
+    if (batch.topic === topics.smartlinks) {
+      const events = batch.messages.flatMap(
+        (message) => decode(SmartlinkEvent, message, smartlinkTypes, skipper(message)) ?? [],
+      );
+      await pipeline.onSmartlinkEvents(events, receivedAt);
+      return;
+    }
+    // Task events of one task are on one partition, in order: handled one after the other.
     for (const message of batch.messages) {
-      if (message.topic === topics.smartlinks) {
-        const event = decode(SmartlinkEvent, message, smartlinkTypes, skipper(message));
-        if (event) await pipeline.onSmartlinkEvent(event, receivedAt);
-      } else {
-        // Task events of one task are on one partition, in order: handled one after the other.
-        const event = decode(TaskEvent, message, taskTypes, skipper(message));
-        if (event) await pipeline.onTaskEvent(event);
-      }
+      const event = decode(TaskEvent, message, taskTypes, skipper(message));
+      if (event) await pipeline.onTaskEvent(event);
       await batch.heartbeat();
     }
   });

@@ -73,7 +73,8 @@ export interface PushPipelineOptions {
 
 export interface PushPipeline {
   queues: Queue[];
-  onSmartlinkEvent(event: SmartlinkEvent, receivedAt: Date): Promise<void>;
+  /** Files a batch of SmartLink events as intake jobs (job id = event id); other types are ignored. */
+  onSmartlinkEvents(events: SmartlinkEvent[], receivedAt: Date): Promise<void>;
   onTaskEvent(event: TaskEvent): Promise<void>;
   /** Stops the workers (in-flight jobs finish) and closes the queues. */
   close(): Promise<void>;
@@ -516,25 +517,33 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
 
   return {
     queues: [intake.queue, deliveries.queue, sends.queue],
-    async onSmartlinkEvent(event, receivedAt) {
-      if (event.type !== 'smartlink.opened' && event.type !== 'smartlink.activity_recorded') return;
-      await intake.add(
-        event.type,
-        {
-          event_id: event.id,
-          event_type: event.type,
-          company_id: event.company_id,
-          user_id: event.user_id,
-          contact_id: event.data.contact_id,
-          smartlink_id: event.aggregate_id,
-          activity: event.type === 'smartlink.activity_recorded' ? event.data.type : null,
-          item_name: event.type === 'smartlink.activity_recorded' ? (event.data.item?.name ?? null) : null,
-          occurred_at: event.data.occurred_at,
-          received_at: receivedAt.toISOString(),
-          correlation_id: event.correlation_id,
-        },
-        { jobId: event.id },
+    async onSmartlinkEvents(events, receivedAt) {
+      const jobs = events.flatMap((event) =>
+        event.type === 'smartlink.opened' || event.type === 'smartlink.activity_recorded'
+          ? [
+              {
+                name: event.type,
+                data: SmartlinkIntakeJob.parse({
+                  event_id: event.id,
+                  event_type: event.type,
+                  company_id: event.company_id,
+                  user_id: event.user_id,
+                  contact_id: event.data.contact_id,
+                  smartlink_id: event.aggregate_id,
+                  activity: event.type === 'smartlink.activity_recorded' ? event.data.type : null,
+                  item_name:
+                    event.type === 'smartlink.activity_recorded' ? (event.data.item?.name ?? null) : null,
+                  occurred_at: event.data.occurred_at,
+                  received_at: receivedAt.toISOString(),
+                  correlation_id: event.correlation_id,
+                }),
+                opts: { jobId: event.id },
+              },
+            ]
+          : [],
       );
+      // One round trip per Kafka batch; an id that is already there (a redelivery) adds nothing.
+      if (jobs.length > 0) await intake.queue.addBulk(jobs);
     },
     onTaskEvent,
     async close() {

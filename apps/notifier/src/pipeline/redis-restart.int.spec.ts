@@ -39,7 +39,11 @@ describe('notifier through a Redis restart (AOF on)', () => {
     redis = await startPrivateRedisServer(undefined, { appendOnly: true });
     settings = isolatedSettings();
     push = await startTestPushService();
-    notifier = await startNotifierUnderTest(env, settings, { REDIS_URL: redis.url });
+    // A 4 s coalescing window keeps the bursts' delivery jobs delayed long enough to see them all queued at once.
+    notifier = await startNotifierUnderTest(env, settings, {
+      REDIS_URL: redis.url,
+      PUSH_COALESCE_MS: '4000',
+    });
     publisher = await startPublisher(env);
     client = createRedisConnection(redis.url, { blocking: true });
     sends = new Queue(QUEUE_NAMES.sends, { connection: client, prefix: settings.prefix });
@@ -87,8 +91,8 @@ describe('notifier through a Redis restart (AOF on)', () => {
         timeoutMs: 10_000,
       },
     );
-    // Delayed jobs: a reminder 8 s ahead and two bursts inside their coalescing window.
-    const due = new Date(Date.now() + 8000);
+    // Delayed jobs: a reminder 12 s ahead and two bursts inside their coalescing window.
+    const due = new Date(Date.now() + 12_000);
     await publisher.publish(
       settings.topics.tasks,
       events.taskCreated(owner, 901, due, 'Follow up after the outage'),
