@@ -54,5 +54,6 @@ export async function ensureIndexes<T extends Document>(
 
 export * from './errors';
 export * from './fences';
+export * from './find-by-ids';
 export * from './server-traits';
 export * from './write-commands';

@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { ContactReadDoc, ReadModelCollections, ReadModelScope } from '@reps/contacts-read-model';
-import { bulkWriteInCommands, type WriteLimits } from '@reps/mongo';
+import { bulkWriteInCommands, findByIds, type WriteLimits } from '@reps/mongo';
 import type { CurrentDocs, ReadModelWrite } from '../projector/contact-projector';
 
 export interface WriteOutcome {
@@ -11,7 +11,7 @@ export interface WriteOutcome {
 }
 
 export interface ReadModelStore {
-  /** Loads documents by `_id`, one lookup each: FerretDB scans for `$in`, but not for `_id` equality. */
+  /** Loads documents by `_id` (`findByIds`: one lookup each, a few at a time; FerretDB scans for `$in`). */
   load(ids: Record<ReadModelScope, Iterable<string>>): Promise<CurrentDocs>;
   /**
    * Stores the writes, per read model, in commands split by `bulkWriteInCommands` (unordered);
@@ -76,11 +76,7 @@ export function createReadModelStore(collections: () => ReadModelCollections, op
   return {
     async load(ids) {
       const { user, company } = collections();
-      const loadAll = async (collection: Collection<ContactReadDoc>, wanted: Iterable<string>) => {
-        const docs = await Promise.all([...new Set(wanted)].map((_id) => collection.findOne({ _id })));
-        return new Map(docs.filter((d): d is ContactReadDoc => d !== null).map((d) => [d._id, d] as const));
-      };
-      const [userDocs, companyDocs] = await Promise.all([loadAll(user, ids.user), loadAll(company, ids.company)]);
+      const [userDocs, companyDocs] = await Promise.all([findByIds(user, ids.user), findByIds(company, ids.company)]);
       return { user: userDocs, company: companyDocs };
     },
     async write(writes, fence) {
