@@ -1,5 +1,5 @@
 import { createTokenVerifierFromConfig } from '@reps/auth';
-import { createReadModelCatalog, groupCollections } from '@reps/contacts-read-model';
+import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { connectMongo } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
@@ -22,7 +22,6 @@ export async function startContactsQuery(
   const readModels = createGenerationCache(catalog, config.GENERATION_CACHE_MS, logger);
   // Indexes of the active generation exist before the first request (idempotent; a new generation gets them on first use).
   await readModels();
-  const groupModelsOf = (generation: string) => groupCollections(mongo.db, config.READ_MODEL_PREFIX, generation);
 
   return startService({
     service: SERVICE,
@@ -37,13 +36,12 @@ export async function startContactsQuery(
         createContactReadRoutes({
           verifier,
           readModels,
-          groupModelsOf,
           consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
           listMaxTimeMs: config.LIST_MAX_TIME_MS,
           metrics,
         }),
       );
-      app.use(createGroupReadRoutes({ verifier, readModels, groupModelsOf, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
+      app.use(createGroupReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
     },
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,

@@ -10,15 +10,13 @@ import { decodeCursor, encodeCursor } from './list-cursor';
 import type { ListScope } from './list-filter';
 import { invalidListQuery, parseContactListQuery } from '@reps/contracts';
 import { pageOfWalk, planList } from './list-walk';
-import { awaitConsistency, type GroupModelsOf } from './read-your-writes';
+import { awaitConsistency } from './read-your-writes';
 
 export const API_VERSION = 'v202506';
 
 export interface ContactReadRoutesDeps {
   verifier: TokenVerifier;
   readModels: () => Promise<ReadModelCollections>;
-  /** The groups read model of a generation: contacts carry their `group_ids`, lists filter by `group_id`. */
-  groupModelsOf: GroupModelsOf;
   consistencyWaitMs: number;
   listMaxTimeMs: number;
   metrics: Registry;
@@ -68,14 +66,7 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
     const header = req.get('x-consistency-token');
     if (header !== undefined) {
       const token = decodeConsistencyToken(header);
-      const outcome = await awaitConsistency(
-        deps.readModels,
-        principal,
-        token,
-        deps.consistencyWaitMs,
-        Date.now,
-        deps.groupModelsOf,
-      );
+      const outcome = await awaitConsistency(deps.readModels, principal, token, deps.consistencyWaitMs);
       consistencyWaits.inc({ outcome });
       res.setHeader('X-Consistency', outcome);
     }
@@ -92,7 +83,8 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
       const now = deps.now?.() ?? Date.now();
       const cursor = decodeCursor(query, now);
       const models = await consistentModels(req, res, principal);
-      const groups = deps.groupModelsOf(models.generation);
+      // Contacts carry their `group_ids`, and `group_id` filters, from the groups model of the same generation.
+      const groups = models.groups;
       // A group that is not the caller's (another rep's, deleted, absent) selects nobody.
       const members =
         query.group_id === undefined
@@ -137,7 +129,7 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
         (principal.scope === 'company' ? doc.company_visible : doc.user_id === principal.userId);
       if (!visible) throw new NotFoundError('Contact not found');
       res.setHeader('ETag', `W/"${doc._v}"`);
-      const [contact] = await contactsWithGroups([doc], deps.groupModelsOf(models.generation));
+      const [contact] = await contactsWithGroups([doc], models.groups);
       res.json({ contact });
     });
   }

@@ -1,27 +1,17 @@
 import type { Principal } from '@reps/auth';
-import {
-  groupReadId,
-  readModelId,
-  type GroupReadModelCollections,
-  type ReadModelCollections,
-} from '@reps/contacts-read-model';
+import { groupReadId, readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
 import type { ConsistencyToken } from './consistency-token';
 
 export type Consistency = 'fresh' | 'stale';
-
-/** The groups read model of a generation (the same generations as the contact models). */
-export type GroupModelsOf = (generation: string) => GroupReadModelCollections;
 
 async function applied(
   models: ReadModelCollections,
   principal: Principal,
   token: ConsistencyToken,
-  groupModelsOf: GroupModelsOf | undefined,
 ): Promise<boolean> {
   if ('groupId' in token) {
     // A group write: its document (a deleted group keeps one) tells whether the projection got this far.
-    if (!groupModelsOf) return true;
-    const group = await groupModelsOf(models.generation).groups.findOne(
+    const group = await models.groups.groups.findOne(
       { _id: groupReadId(principal.companyId, token.groupId) },
       { projection: { _v: 1 } },
     );
@@ -48,12 +38,11 @@ export async function awaitConsistency(
   token: ConsistencyToken,
   waitMs: number,
   now: () => number = Date.now,
-  groupModelsOf?: GroupModelsOf,
 ): Promise<Consistency> {
   const deadline = now() + waitMs;
   let pause = 10;
   for (;;) {
-    if (await applied(await readModels(), principal, token, groupModelsOf)) return 'fresh';
+    if (await applied(await readModels(), principal, token)) return 'fresh';
     const left = deadline - now();
     if (left <= 0) return 'stale';
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));

@@ -11,14 +11,13 @@ import {
 import { NotFoundError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { decodeConsistencyToken } from '../contacts/consistency-token';
-import { awaitConsistency, type GroupModelsOf } from '../contacts/read-your-writes';
+import { awaitConsistency } from '../contacts/read-your-writes';
 
 export const API_VERSION = 'v202506';
 
 export interface GroupReadRoutesDeps {
   verifier: TokenVerifier;
   readModels: () => Promise<ReadModelCollections>;
-  groupModelsOf: GroupModelsOf;
   consistencyWaitMs: number;
 }
 
@@ -63,18 +62,11 @@ export function createGroupReadRoutes(deps: GroupReadRoutesDeps): Router {
       const token = decodeConsistencyToken(header);
       res.setHeader(
         'X-Consistency',
-        await awaitConsistency(
-          deps.readModels,
-          principal,
-          token,
-          deps.consistencyWaitMs,
-          Date.now,
-          deps.groupModelsOf,
-        ),
+        await awaitConsistency(deps.readModels, principal, token, deps.consistencyWaitMs),
       );
     }
     const models = await deps.readModels();
-    return { contacts: models, groups: deps.groupModelsOf(models.generation) };
+    return { contacts: models, groups: models.groups };
   }
 
   const userOf = (principal: Principal) => {

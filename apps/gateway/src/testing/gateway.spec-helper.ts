@@ -240,6 +240,8 @@ export interface StackUnderTest {
   queryUrl: string;
   /** The command service's database: its event store proves that a denied write wrote nothing. */
   commandDb: MongoHandle;
+  /** This stack's `crm.groups.v1` stand-in. */
+  groupsTopic: string;
   close(): Promise<void>;
 }
 
@@ -249,6 +251,7 @@ export interface StackUnderTest {
  */
 export async function startStack(env: TestEnv): Promise<StackUnderTest> {
   const topic = uniqueName('crm.contacts.gw');
+  const groupsTopic = uniqueName('crm.groups.gw');
   const commandDbName = uniqueName('gw_cmd').replace(/-/g, '_');
   const readDbName = uniqueName('gw_read').replace(/-/g, '_');
   const common = {
@@ -257,6 +260,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
     KAFKA_BROKERS: env.kafkaBrokers.join(','),
     MONGO_URL: env.mongoUrl,
     CONTACTS_TOPIC: topic,
+    GROUPS_TOPIC: groupsTopic,
   };
   const apps: RunningApp[] = [];
   try {
@@ -285,6 +289,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
     commandUrl: apps[0]!.url,
     queryUrl: apps[2]!.url,
     commandDb,
+    groupsTopic,
     async close() {
       await Promise.all(apps.map(stopApp));
       await commandDb.db.dropDatabase().catch(() => undefined);
@@ -294,7 +299,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
       await commandDb.close();
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('gw-test') });
       const admin = await bus.admin();
-      await admin.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
+      await admin.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`]).catch(() => undefined);
       await admin.close();
       await bus.close();
     },
