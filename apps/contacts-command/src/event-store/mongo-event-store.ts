@@ -65,6 +65,8 @@ export interface AppendRequest<E> {
 
 export interface EventStore<E extends StorableEvent> {
   readStream(stream: string): Promise<StreamRead<E>>;
+  /** The commits after a known position (a snapshot's): `events` holds only those, `version` the stream's. */
+  readStreamAfter(stream: string, version: number, lastCommitId: string | null): Promise<StreamRead<E>>;
   /** Appends one commit; throws `StreamVersionConflict` when another writer got there first. */
   append(request: AppendRequest<E>, now: Date): Promise<CommitDoc<E>>;
   /** Appends many commits to new streams (bulk create); per request the commit or the conflict. */
@@ -124,11 +126,13 @@ export function createMongoEventStore<E extends StorableEvent>(
 ): EventStore<E> {
   const isPending = async (id: string) => (await outbox.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
 
-  return {
-    async readStream(stream) {
+  const store: EventStore<E> = {
+    readStream: (stream) => store.readStreamAfter(stream, 0, null),
+
+    async readStreamAfter(stream, after, afterCommitId) {
       const events: E[] = [];
-      let version = 0;
-      let lastCommitId: string | null = null;
+      let version = after;
+      let lastCommitId: string | null = afterCommitId;
       for (;;) {
         const doc = (await commits.findOne({ _id: commitId(stream, version + 1) } as never)) as CommitDoc<E> | null;
         if (!doc) break;
@@ -200,4 +204,5 @@ export function createMongoEventStore<E extends StorableEvent>(
       await deleteByIds(outbox, ids);
     },
   };
+  return store;
 }

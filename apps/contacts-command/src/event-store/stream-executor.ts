@@ -5,6 +5,7 @@ import {
   type CommitDoc,
   type EventStore,
   type StorableEvent,
+  type StreamRead,
 } from './mongo-event-store';
 import type { OutboxRelay } from './outbox-relay';
 
@@ -35,6 +36,14 @@ export interface StreamAggregate<C extends { actor: A }, D, E extends StorableEv
     context: { actor: A; correlationId: string; now: string },
   ): { envelopes: E[]; after: S | null };
   toAppError(error: Err): AppError;
+  /**
+   * Optional: where the current state comes from when folding the whole stream is too slow (a
+   * SmartLink's stream grows by one commit per open): a snapshot plus the commits after it.
+   * `read.events` may then hold only that tail; the executor uses `read.version` and `read.lastCommitId`.
+   */
+  load?(stream: string): Promise<{ read: StreamRead<E>; state: S | null }>;
+  /** Optional: told the state after each successful append (e.g. to move the snapshot on). */
+  appended?(stream: string, state: S, commit: CommitDoc<E>): Promise<void>;
 }
 
 export interface StreamExecutorDeps<E extends StorableEvent> {
@@ -55,7 +64,8 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
 ) {
   const maxAttempts = deps.maxAttempts ?? 4;
 
-  async function load(stream: string) {
+  async function load(stream: string): Promise<{ read: StreamRead<E>; state: S | null }> {
+    if (aggregate.load) return aggregate.load(stream);
     const read = await deps.store.readStream(stream);
     return { read, state: aggregate.fold(read.events) };
   }
@@ -94,6 +104,7 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
           continue;
         }
         await deps.relay.publishInline([commit], read.lastCommitId);
+        if (aggregate.appended && after) await aggregate.appended(stream, after, commit);
         return { before: state, state: after as S, version: commit.last_version };
       }
       throw new ConflictError(
