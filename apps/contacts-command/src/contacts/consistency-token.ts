@@ -10,3 +10,12 @@ export function encodeConsistencyToken(contactId: number, version: number): stri
 export function encodeGroupConsistencyToken(groupId: number, version: number): string {
   return Buffer.from(`g1:${groupId}:${version}`, 'utf8').toString('base64url');
 }
+
+/** The same for a note (`n1:`) and a task (`t1:`) write: reads wait for the notes or tasks read model. */
+export function encodeNoteConsistencyToken(noteId: number, version: number): string {
+  return Buffer.from(`n1:${noteId}:${version}`, 'utf8').toString('base64url');
+}
+
+export function encodeTaskConsistencyToken(taskId: number, version: number): string {
+  return Buffer.from(`t1:${taskId}:${version}`, 'utf8').toString('base64url');
+}
