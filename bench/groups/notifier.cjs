@@ -263,7 +263,7 @@ module.exports = {
       ctx.figure({
         figure: 'pushes/s sustained (event backlog → decrypted at the push service)',
         value: pushesPerS,
-        unit: 'pushes/s',
+        unit: 'push/s',
         conditions: {
           events: backlog.length,
           delivered: drain.result.delivered,
