@@ -31,7 +31,6 @@ export function readModelIndexes(scope: ReadModelScope): IndexDescription[] {
     { key: { ...owner, _discarded: 1, _ln: 1, id: 1 }, name: 'list_by_last_name' },
     { key: { ...owner, status: 1, _c: 1, id: 1 }, name: 'filter_status' },
     { key: { ...owner, lead_type: 1, _c: 1, id: 1 }, name: 'filter_lead_type' },
-    { key: { ...owner, group_ids: 1, _c: 1, id: 1 }, name: 'filter_group' },
   ];
 }
 

@@ -12,8 +12,8 @@ export function stateFromDoc(doc: ContactReadDoc): ContactState {
 
 /**
  * The document for a state, following `previous` (the document of the state before it, if any).
- * Group membership is not part of the contact stream (the groups
- * projection owns it), so whatever the previous document had is carried over.
+ * Group membership is not part of the contact stream: contacts-query derives `group_ids` from the
+ * groups read model when it reads (see `GroupReadDoc`), so the stored field stays as it was (empty).
  */
 export function docFromState(state: ContactState, previous: ContactReadDoc | null): ContactReadDoc {
   const resource = { ...toContactResource(state), group_ids: previous?.group_ids ?? [] };
