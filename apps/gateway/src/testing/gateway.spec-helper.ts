@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { mintToken, type Principal } from '@reps/auth';
 import { boundPort, closeServer, listen, type ServiceHandle } from '@reps/http';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
 import { createKafkaEventBus } from '@reps/kafka';
+import { closeRedis, createRedisConnection } from '@reps/redis';
 import { freePort, requestAs, uniqueName, waitFor, type TestEnv } from '@reps/testing';
 import { gatewayConfigSchema } from '../config';
 import { startGateway } from '../service';
@@ -219,7 +222,12 @@ export interface GatewayOverStack {
 
 export async function startGatewayOverStack(env: TestEnv, overrides: Record<string, string> = {}): Promise<GatewayOverStack> {
   const stack = await startStack(env);
-  const gw = await startGatewayUnderTest(env, { CONTACTS_COMMAND_URL: stack.commandUrl, CONTACTS_QUERY_URL: stack.queryUrl, ...overrides }).catch(
+  const gw = await startGatewayUnderTest(env, {
+    CONTACTS_COMMAND_URL: stack.commandUrl,
+    CONTACTS_QUERY_URL: stack.queryUrl,
+    NOTIFIER_URL: stack.notifierUrl,
+    ...overrides,
+  }).catch(
     async (error: unknown) => {
       await stack.close();
       throw error;
@@ -238,6 +246,8 @@ export async function startGatewayOverStack(env: TestEnv, overrides: Record<stri
 export interface StackUnderTest {
   commandUrl: string;
   queryUrl: string;
+  /** The notifier (push subscriptions and settings), with its own database, queues and topics. */
+  notifierUrl: string;
   /** The command service's database: its event store proves that a denied write wrote nothing. */
   commandDb: MongoHandle;
   /** This stack's `crm.groups.v1` stand-in. */
@@ -254,6 +264,8 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
   const groupsTopic = uniqueName('crm.groups.gw');
   const commandDbName = uniqueName('gw_cmd').replace(/-/g, '_');
   const readDbName = uniqueName('gw_read').replace(/-/g, '_');
+  const notifierDbName = uniqueName('gw_notifier').replace(/-/g, '_');
+  const notifierTopics = [uniqueName('crm.smartlinks.gw'), uniqueName('crm.tasks.gw')];
   const common = {
     NODE_ENV: 'test',
     AUTH_JWT_SECRET: TEST_SECRET,
@@ -280,6 +292,19 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
       }),
     );
     apps.push(await spawnApp('contacts-query', { ...common, MONGO_DB: readDbName }));
+    apps.push(
+      await spawnApp('notifier', {
+        ...common,
+        REDIS_URL: env.redisUrl,
+        MONGO_DB: notifierDbName,
+        QUEUE_PREFIX: notifierDbName,
+        NOTIFIER_GROUP_ID: uniqueName('gw-notifier'),
+        SMARTLINKS_TOPIC: notifierTopics[0]!,
+        TASKS_TOPIC: notifierTopics[1]!,
+        TOPIC_PARTITIONS: '1',
+        NOTIFIER_DATA_DIR: join(tmpdir(), notifierDbName),
+      }),
+    );
   } catch (error) {
     await Promise.all(apps.map(stopApp));
     throw error;
@@ -288,18 +313,26 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
   return {
     commandUrl: apps[0]!.url,
     queryUrl: apps[2]!.url,
+    notifierUrl: apps[3]!.url,
     commandDb,
     groupsTopic,
     async close() {
       await Promise.all(apps.map(stopApp));
       await commandDb.db.dropDatabase().catch(() => undefined);
-      const readDb = await connectMongo({ url: env.mongoUrl, dbName: readDbName, appName: 'gateway-test' });
-      await readDb.db.dropDatabase().catch(() => undefined);
-      await readDb.close();
+      for (const dbName of [readDbName, notifierDbName]) {
+        const db = await connectMongo({ url: env.mongoUrl, dbName, appName: 'gateway-test' });
+        await db.db.dropDatabase().catch(() => undefined);
+        await db.close();
+      }
+      await rm(join(tmpdir(), notifierDbName), { recursive: true, force: true });
+      const redis = createRedisConnection(env.redisUrl);
+      const keys = await redis.keys(`${notifierDbName}:*`).catch(() => [] as string[]);
+      if (keys.length > 0) await redis.del(...keys).catch(() => undefined);
+      await closeRedis(redis);
       await commandDb.close();
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('gw-test') });
       const admin = await bus.admin();
-      await admin.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`]).catch(() => undefined);
+      await admin.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, ...notifierTopics]).catch(() => undefined);
       await admin.close();
       await bus.close();
     },
