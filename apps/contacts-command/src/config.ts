@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authConfigSchema } from '@reps/auth';
 import { baseServiceConfig, configVars } from '@reps/config';
+import { smartlinkCommandConfigSchema } from './smartlinks/smartlink-config';
 import { CONTACTS_TOPIC, GROUPS_TOPIC } from '@reps/contracts';
 
 export const contactsCommandConfigSchema = baseServiceConfig(8081)
@@ -23,6 +24,7 @@ export const contactsCommandConfigSchema = baseServiceConfig(8081)
     FAULT_INJECTION: z.enum(['none', 'crash_after_store']).default('none'),
   })
   .extend(authConfigSchema.shape)
+  .extend(smartlinkCommandConfigSchema.shape)
   .refine((c) => c.FAULT_INJECTION === 'none' || c.NODE_ENV === 'test', {
     message: 'FAULT_INJECTION may only be set when NODE_ENV=test',
     path: ['FAULT_INJECTION'],

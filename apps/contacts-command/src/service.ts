@@ -22,6 +22,7 @@ import { createGroupNameClaims, type GroupNameDoc } from './groups/group-name-cl
 import { createGroupRoutes } from './groups/group-routes';
 import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from './ids/id-allocator';
 import { createIdempotencyStore, idempotencyIndexes, type IdempotencyDoc } from './idempotency/idempotency-store';
+import { createSmartlinks } from './smartlinks/smartlink-wiring';
 
 const SERVICE = 'contacts-command';
 const IDEMPOTENCY_SWEEP_MS = 10 * 60 * 1000;
@@ -99,6 +100,19 @@ export async function startContactsCommand(
       : {}),
   });
   const idempotency = createIdempotencyStore(idempotencyKeys);
+  const smartlinks = await createSmartlinks({
+    db: mongo.db,
+    bus,
+    producer,
+    config,
+    contactStore: store,
+    idempotency,
+    verifier,
+    clock,
+    logger,
+    metrics,
+    relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+  });
   const ids = createIdAllocator(
     mongo.db.collection<CounterDoc>('id_counters'),
     mongo.db.collection<BlockClaimDoc>('id_block_claims'),
@@ -116,6 +130,7 @@ export async function startContactsCommand(
   sweeper.unref();
   relay.start();
   groupRelay.start();
+  for (const r of smartlinks.relays) r.start();
 
   return startService({
     service: SERVICE,
@@ -133,15 +148,17 @@ export async function startContactsCommand(
     routes: (app) => {
       app.use(createContactRoutes({ handler, ids, idempotency, verifier, clock }));
       app.use(createGroupRoutes({ handler: groupHandler, ids: groupIds, idempotency, verifier, clock }));
+      for (const router of smartlinks.routes()) app.use(router);
     },
     workers: [
       {
         name: 'outbox-relay',
         stop: async () => {
           clearInterval(sweeper);
-          await Promise.all([relay.stop(), groupRelay.stop()]);
+          const relays = [relay, groupRelay, ...smartlinks.relays];
+          await Promise.all(relays.map((r) => r.stop()));
           // Publish what is pending now rather than leaving it to the next start.
-          await Promise.all([relay.drain().catch(() => undefined), groupRelay.drain().catch(() => undefined)]);
+          await Promise.all(relays.map((r) => r.drain().catch(() => undefined)));
         },
       },
     ],

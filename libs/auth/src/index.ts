@@ -10,3 +10,4 @@ export {
   type TokenVerifier,
 } from './verifier';
 export { requireScope, principalOf } from './express-guard';
+export * from './smartlink-token';

@@ -19,3 +19,8 @@ export function encodeNoteConsistencyToken(noteId: number, version: number): str
 export function encodeTaskConsistencyToken(taskId: number, version: number): string {
   return Buffer.from(`t1:${taskId}:${version}`, 'utf8').toString('base64url');
 }
+
+/** The same for a SmartLink write (`base64url("s1:<smartlinkId>:<version>")`): reads wait for the SmartLinks read model. */
+export function encodeSmartlinkConsistencyToken(smartlinkId: number, version: number): string {
+  return Buffer.from(`s1:${smartlinkId}:${version}`, 'utf8').toString('base64url');
+}

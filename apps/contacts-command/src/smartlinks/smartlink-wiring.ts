@@ -1,0 +1,121 @@
+import type { Router } from 'express';
+import type { Db } from 'mongodb';
+import { resolveSmartlinkTokenKey, type TokenVerifier } from '@reps/auth';
+import type { ContactEvent, SmartlinkEvent } from '@reps/contracts';
+import type { EventBus, EventProducer } from '@reps/kafka';
+import { ensureIndexes } from '@reps/mongo';
+import type { Logger } from '@reps/observability';
+import { Counter, type Registry } from 'prom-client';
+import { toKafkaMessage } from '../contacts/contact-envelope';
+import {
+  createMongoEventStore,
+  eventStoreIndexes,
+  outboxIndexes,
+  type CommitDoc,
+  type EventStore,
+  type OutboxDoc,
+} from '../event-store/mongo-event-store';
+import { createOutboxRelay, type OutboxRelay } from '../event-store/outbox-relay';
+import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from '../ids/id-allocator';
+import type { IdempotencyStore } from '../idempotency/idempotency-store';
+import { createSmartlinkCommandHandler } from './smartlink-command-handler';
+import type { SmartlinkCommandConfig } from './smartlink-config';
+import { createSmartlinkRoutes } from './smartlink-routes';
+import {
+  createSmartlinkHeads,
+  createSmartlinkSettings,
+  createTokenIndex,
+  type SmartlinkHeadDoc,
+  type SmartlinkSettingsDoc,
+  type SmartlinkTokenDoc,
+} from './smartlink-stores';
+
+export interface SmartlinksDeps {
+  db: Db;
+  bus: Pick<EventBus, 'admin'>;
+  producer: Pick<EventProducer, 'send'>;
+  config: SmartlinkCommandConfig & { NODE_ENV: string };
+  contactStore: EventStore<ContactEvent>;
+  idempotency: IdempotencyStore;
+  verifier: TokenVerifier;
+  clock: () => Date;
+  logger: Logger;
+  metrics: Registry;
+  relayIntervalMs: number;
+}
+
+export interface Smartlinks {
+  relays: OutboxRelay<SmartlinkEvent>[];
+  routes(): Router[];
+}
+
+/**
+ * The SmartLink write side and public tracking, wired in one place: its streams, outbox and relay
+ * (publishing on `crm.smartlinks.v1`), id allocator, token lookup, stream heads and the companies'
+ * allowed hosts. It lives in contacts-command beside contacts and groups (see docs/smartlinks.md).
+ */
+export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks> {
+  const { db, config, clock, logger, metrics } = deps;
+  const commits = db.collection<CommitDoc<SmartlinkEvent>>('smartlink_commits');
+  const outbox = db.collection<OutboxDoc>('smartlink_outbox');
+  await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(outbox, outboxIndexes)]);
+  const admin = await deps.bus.admin();
+  // Events feed rebuilds from offset 0, so the topic keeps them forever.
+  await admin.ensureTopics([
+    { name: config.SMARTLINKS_TOPIC, partitions: config.SMARTLINKS_TOPIC_PARTITIONS, retentionMs: -1 },
+  ]);
+  await admin.close();
+
+  const store = createMongoEventStore<SmartlinkEvent>(commits, outbox);
+  const relay = createOutboxRelay<SmartlinkEvent>({
+    store,
+    publish: (events) => deps.producer.send(config.SMARTLINKS_TOPIC, events.map(toKafkaMessage)),
+    logger,
+    metrics,
+    aggregate: 'smartlink',
+    intervalMs: deps.relayIntervalMs,
+  });
+  const notRecorded = new Counter({
+    name: 'smartlink_opens_not_recorded_total',
+    help: 'Opens redirected without being recorded (every retry lost the race for the link stream)',
+    registers: [metrics],
+  });
+  const settings = createSmartlinkSettings(
+    db.collection<SmartlinkSettingsDoc>('smartlink_settings'),
+    config.SMARTLINK_DEFAULT_ALLOWED_HOSTS,
+  );
+  const handler = createSmartlinkCommandHandler({
+    store,
+    relay,
+    contacts: deps.contactStore,
+    heads: createSmartlinkHeads(db.collection<SmartlinkHeadDoc>('smartlink_heads'), store),
+    tokens: createTokenIndex(db.collection<SmartlinkTokenDoc>('smartlink_tokens')),
+    settings,
+    tokenKey: resolveSmartlinkTokenKey(config, config.NODE_ENV, (message) => logger.warn(message)),
+    allowHttp: config.NODE_ENV !== 'production',
+    clock,
+    onOpenNotRecorded: (error) => {
+      notRecorded.inc();
+      logger.warn({ err: error }, 'SmartLink open redirected but not recorded');
+    },
+  });
+  const ids = createIdAllocator(
+    db.collection<CounterDoc>('id_counters'),
+    db.collection<BlockClaimDoc>('id_block_claims'),
+    'smartlink',
+  );
+  return {
+    relays: [relay],
+    routes: () => [
+      createSmartlinkRoutes({
+        handler,
+        settings,
+        ids,
+        idempotency: deps.idempotency,
+        verifier: deps.verifier,
+        clock,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      }),
+    ],
+  };
+}
