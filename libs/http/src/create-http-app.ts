@@ -28,6 +28,14 @@ export interface HttpAppOptions {
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** Paths whose segment after the prefix is a capability (a SmartLink token): never written to a log. */
+const CAPABILITY_PATH = /^(\/l\/|\/api\/public\/smartlinks\/)[^/?#]*/;
+
+/** A URL as logs may show it: a capability in the path is replaced by `[token]`. */
+export function loggableUrl(url: string | undefined): string | undefined {
+  return url?.replace(CAPABILITY_PATH, '$1[token]');
+}
+
 /**
  * The express app every service starts from: request ids, JSON logs, metrics, health and
  * readiness, the JSON body parser, then the service's routes, then one error middleware.
@@ -52,6 +60,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       genReqId: assignRequestId,
       autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: { url?: string }) => ({ ...req, url: loggableUrl(req.url) }),
+      },
     }),
   );
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
 import { ServiceUnavailableError } from '@reps/errors';
+import { loggableUrl } from '@reps/http';
 import type { Logger } from '@reps/observability';
 
 /** What the gateway sends on: only the headers the upstream contract uses, never cookies etc. */
@@ -87,7 +88,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   function unavailable(error: unknown, path: string): ServiceUnavailableError {
     const code = (error as { code?: unknown }).code;
-    options.logger.warn({ err: error, upstream: options.name, path, code }, 'upstream call failed');
+    options.logger.warn({ err: error, upstream: options.name, path: loggableUrl(path), code }, 'upstream call failed');
     return new ServiceUnavailableError(
       `${options.name} is unavailable, try again later`,
       options.retryAfterSeconds,
