@@ -5,6 +5,13 @@ import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { createHttpApp } from './create-http-app';
 import { boundPort, closeServer, listen } from './lifecycle';
 
+/** An error shaped like a driver's (libs/http recognises them by name, without depending on the drivers). */
+function driverError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
 describe('createHttpApp', () => {
   let server: Server;
   let base: string;
@@ -29,6 +36,11 @@ describe('createHttpApp', () => {
         app.get('/invalid', () => { throw new ValidationError([{ field: 'email', message: 'Invalid email' }]); });
         app.get('/limited', () => { throw new RateLimitedError(7); });
         app.get('/boom', () => { throw new Error('secret internals at /srv/app.ts:12'); });
+        // What the MongoDB driver throws while the database server restarts (npm run chaos found these as 500s).
+        app.get('/db-down', () => { throw driverError('MongoServerSelectionError', 'connect ECONNREFUSED 127.0.0.1:27017'); });
+        app.get('/db-closed', async () => { throw new Error('load failed', { cause: driverError('MongoNetworkError', 'connection 11 closed') }); });
+        app.get('/db-shutdown', () => { throw Object.assign(driverError('MongoServerError', 'interrupted at shutdown'), { code: 11600 }); });
+        app.get('/db-bug', () => { throw Object.assign(driverError('MongoServerError', 'unknown operator $foo'), { code: 2 }); });
       },
     });
     server = await listen(createServer(app), 0, '127.0.0.1');
@@ -109,6 +121,16 @@ describe('createHttpApp', () => {
     const text = await res.text();
     expect(text).not.toMatch(/secret|srv|\.ts/);
     expect(JSON.parse(text).error.code).toBe('internal_error');
+  });
+
+  it('answers 503 with Retry-After, not 500, while a dependency cannot be reached', async () => {
+    for (const path of ['/db-down', '/db-closed', '/db-shutdown']) {
+      const res = await fetch(`${base}${path}`);
+      expect([path, res.status, res.headers.get('retry-after')]).toEqual([path, 503, '5']);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
+    }
+    // Any other server error is still a bug: a 500.
+    expect((await fetch(`${base}/db-bug`)).status).toBe(500);
   });
 
   it('answers unknown routes with a 404 envelope', async () => {

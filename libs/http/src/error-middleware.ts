@@ -33,6 +33,42 @@ function fromBodyParser(error: BodyParserError): { status: number; code: string;
   }
 }
 
+/**
+ * Errors by which the drivers we use say a server cannot be reached right now (it is restarting,
+ * the network blipped), recognised by name so this library needs none of the drivers. They mean
+ * "try again shortly", not a bug: a 503 with `Retry-After`, never a 500 (found by `npm run chaos`,
+ * which restarts the database server under load).
+ */
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  // mongodb
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoServerClosedError',
+  // kafkajs
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+  // ioredis
+  'MaxRetriesPerRequestError',
+]);
+/** MongoDB server error codes of a server shutting down or not (yet) writable: HostUnreachable … InterruptedAtShutdown. */
+const UNAVAILABLE_MONGO_CODES = new Set([6, 7, 89, 91, 189, 10107, 11600, 11602, 13435]);
+
+/** Whether `error` (or an error it wraps as `cause`) says a dependency is unreachable for now. */
+export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const { name, code, cause } = error as { name?: unknown; code?: unknown; cause?: unknown };
+  if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
+  if (name === 'MongoServerError' && typeof code === 'number' && UNAVAILABLE_MONGO_CODES.has(code)) return true;
+  return isDependencyUnavailable(cause, depth + 1);
+}
+
 export function errorEnvelope(
   requestId: string,
   code: string,
@@ -48,8 +84,9 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 };
 
 /**
- * The single place errors become HTTP responses. Known errors keep their status and code;
- * everything else is a 500 whose detail goes to the log only — never a stack to the client.
+ * The single place errors become HTTP responses. Known errors keep their status and code; a
+ * dependency that cannot be reached is a 503 with `Retry-After`; everything else is a 500 whose
+ * detail goes to the log only — never a stack to the client.
  */
 export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -69,6 +106,13 @@ export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
     const mapped = isBodyParserError(error) ? fromBodyParser(error) : undefined;
     if (mapped) {
       res.status(mapped.status).json(errorEnvelope(requestId, mapped.code, mapped.message));
+      return;
+    }
+    if (isDependencyUnavailable(error)) {
+      const unavailable = new ServiceUnavailableError();
+      logger.warn({ err: error, requestId }, unavailable.message);
+      res.setHeader('Retry-After', String(unavailable.retryAfterSeconds));
+      res.status(unavailable.status).json(errorEnvelope(requestId, unavailable.code, unavailable.message));
       return;
     }
     logger.error({ err: error, requestId }, 'unhandled error');
