@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authConfigSchema } from '@reps/auth';
 import { baseServiceConfig, configVars } from '@reps/config';
 import { smartlinkCommandConfigSchema } from './smartlinks/smartlink-config';
-import { CONTACTS_TOPIC, GROUPS_TOPIC } from '@reps/contracts';
+import { CONTACTS_TOPIC, GROUPS_TOPIC, NOTES_TOPIC, TASKS_TOPIC } from '@reps/contracts';
 
 export const contactsCommandConfigSchema = baseServiceConfig(8081)
   .extend({
@@ -15,6 +15,11 @@ export const contactsCommandConfigSchema = baseServiceConfig(8081)
     /** The group events' topic (`crm.groups.v1`), overridable like the contacts topic. */
     GROUPS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a valid Kafka topic name').default(GROUPS_TOPIC),
     GROUPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+    /** The note and task events' topics (`crm.notes.v1`, `crm.tasks.v1`), overridable like the others. */
+    NOTES_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a valid Kafka topic name').default(NOTES_TOPIC),
+    NOTES_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+    TASKS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a valid Kafka topic name').default(TASKS_TOPIC),
+    TASKS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
     /** How often the outbox relay looks for events the inline path did not publish. */
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     /**

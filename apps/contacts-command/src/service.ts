@@ -1,4 +1,4 @@
-import { createTokenVerifierFromConfig } from '@reps/auth';
+import { createTokenVerifierFromConfig, requireScope } from '@reps/auth';
 import type { ContactEvent, GroupEvent } from '@reps/contracts';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
@@ -23,6 +23,9 @@ import { createGroupRoutes } from './groups/group-routes';
 import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from './ids/id-allocator';
 import { createIdempotencyStore, idempotencyIndexes, type IdempotencyDoc } from './idempotency/idempotency-store';
 import { createSmartlinks } from './smartlinks/smartlink-wiring';
+import { API_VERSION } from './http/command-http';
+import { createNotesAndTasks } from './tasks/notes-and-tasks-wiring';
+import { registerRep } from './reps/register-rep';
 
 const SERVICE = 'contacts-command';
 const IDEMPOTENCY_SWEEP_MS = 10 * 60 * 1000;
@@ -56,6 +59,8 @@ export async function startContactsCommand(
   await admin.ensureTopics([
     { name: config.CONTACTS_TOPIC, partitions: config.CONTACTS_TOPIC_PARTITIONS, retentionMs: -1 },
     { name: config.GROUPS_TOPIC, partitions: config.GROUPS_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: config.NOTES_TOPIC, partitions: config.NOTES_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: config.TASKS_TOPIC, partitions: config.TASKS_TOPIC_PARTITIONS, retentionMs: -1 },
   ]);
   await admin.close();
   const producer = await bus.producer();
@@ -86,19 +91,6 @@ export async function startContactsCommand(
     contacts: createContactLookup(store),
     names: createGroupNameClaims(mongo.db.collection<GroupNameDoc>('group_names'), groupClaimHolder(groupStore)),
   });
-  const handler = createContactCommandHandler({
-    store,
-    relay,
-    clock,
-    ...(config.FAULT_INJECTION === 'crash_after_store'
-      ? {
-          afterStore: () => {
-            logger.warn('FAULT_INJECTION=crash_after_store: killing the process after the store write');
-            process.kill(process.pid, 'SIGKILL');
-          },
-        }
-      : {}),
-  });
   const idempotency = createIdempotencyStore(idempotencyKeys);
   const smartlinks = await createSmartlinks({
     db: mongo.db,
@@ -113,6 +105,33 @@ export async function startContactsCommand(
     metrics,
     relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
   });
+  const notesAndTasks = await createNotesAndTasks({
+    db: mongo.db,
+    producer,
+    notesTopic: config.NOTES_TOPIC,
+    tasksTopic: config.TASKS_TOPIC,
+    contactStore: store,
+    idempotency,
+    verifier,
+    clock,
+    logger,
+    metrics,
+    relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+  });
+  const contactHandler = createContactCommandHandler({
+    store,
+    relay,
+    clock,
+    ...(config.FAULT_INJECTION === 'crash_after_store'
+      ? {
+          afterStore: () => {
+            logger.warn('FAULT_INJECTION=crash_after_store: killing the process after the store write');
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
+  });
+  const handler = notesAndTasks.followingContacts(contactHandler);
   const ids = createIdAllocator(
     mongo.db.collection<CounterDoc>('id_counters'),
     mongo.db.collection<BlockClaimDoc>('id_block_claims'),
@@ -131,6 +150,7 @@ export async function startContactsCommand(
   relay.start();
   groupRelay.start();
   for (const r of smartlinks.relays) r.start();
+  for (const r of notesAndTasks.relays) r.start();
 
   return startService({
     service: SERVICE,
@@ -146,16 +166,19 @@ export async function startContactsCommand(
       { name: 'kafka', check: () => bus.ping() },
     ],
     routes: (app) => {
+      // Every rep write proves the rep belongs to the token's company (a company may then assign them tasks).
+      app.use(`/api/user/crm/${API_VERSION}`, requireScope(verifier, 'user'), registerRep(notesAndTasks.reps, clock));
       app.use(createContactRoutes({ handler, ids, idempotency, verifier, clock }));
       app.use(createGroupRoutes({ handler: groupHandler, ids: groupIds, idempotency, verifier, clock }));
       for (const router of smartlinks.routes()) app.use(router);
+      for (const router of notesAndTasks.routes()) app.use(router);
     },
     workers: [
       {
         name: 'outbox-relay',
         stop: async () => {
           clearInterval(sweeper);
-          const relays = [relay, groupRelay, ...smartlinks.relays];
+          const relays = [relay, groupRelay, ...notesAndTasks.relays, ...smartlinks.relays];
           await Promise.all(relays.map((r) => r.stop()));
           // Publish what is pending now rather than leaving it to the next start.
           await Promise.all(relays.map((r) => r.drain().catch(() => undefined)));

@@ -13,6 +13,8 @@ export interface CommandUnderTest {
   base: string;
   topic: string;
   groupsTopic: string;
+  notesTopic: string;
+  tasksTopic: string;
   dbName: string;
   env: TestEnv;
   mongo: MongoHandle;
@@ -36,12 +38,18 @@ export interface CommandUnderTest {
 /** Environment for one isolated command service: its own database and topic. */
 export function isolatedSettings(env: TestEnv) {
   const groupsTopic = uniqueName('crm.groups.test');
+  const notesTopic = uniqueName('crm.notes.test');
+  const tasksTopic = uniqueName('crm.tasks.test');
   return {
+    notesTopic,
+    tasksTopic,
     dbName: uniqueName('cmd').replace(/-/g, '_'),
     topic: uniqueName('crm.contacts.test'),
     groupsTopic,
     env: {
       GROUPS_TOPIC: groupsTopic,
+      NOTES_TOPIC: notesTopic,
+      TASKS_TOPIC: tasksTopic,
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       HOST: '127.0.0.1',
@@ -117,6 +125,8 @@ export async function startCommandUnderTest(
     base,
     topic: settings.topic,
     groupsTopic: settings.groupsTopic,
+    notesTopic: settings.notesTopic,
+    tasksTopic: settings.tasksTopic,
     dbName: settings.dbName,
     env,
     mongo,
@@ -130,7 +140,9 @@ export async function startCommandUnderTest(
     async close() {
       await handle.shutdown();
       const admin = await bus.admin();
-      await admin.deleteTopics([settings.topic, settings.groupsTopic]).catch(() => undefined);
+      await admin
+        .deleteTopics([settings.topic, settings.groupsTopic, settings.notesTopic, settings.tasksTopic])
+        .catch(() => undefined);
       await bus.close();
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();
