@@ -1,5 +1,5 @@
 import { ContactEvent, SmartlinkEvent, TaskEvent } from '@reps/contracts';
-import type { EventBus, EventConsumer, IncomingMessage } from '@reps/kafka';
+import type { ConsumerOptions, EventBus, EventConsumer, IncomingBatch, IncomingMessage } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
 import type { ContactNames } from '../store/projections';
 import type { NotifierMetrics } from './notifier-metrics';
@@ -41,6 +41,46 @@ function decode<T>(
 }
 
 /**
+ * A consumer that is started again (same group: it resumes from the committed offsets, and every
+ * handler is idempotent) when the client stops for good, e.g. fenced out of its group.
+ */
+async function supervised(
+  bus: EventBus,
+  options: Omit<ConsumerOptions, 'onCrash'>,
+  handle: (batch: IncomingBatch) => Promise<void>,
+  logger: Logger,
+): Promise<{ stop(): Promise<void> }> {
+  let current: EventConsumer | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const start = async (): Promise<void> => {
+    const consumer = await bus.consumer({
+      ...options,
+      onCrash: (error) => {
+        logger.error({ err: error, groupId: options.groupId }, 'consumer crashed; starting a new one');
+        void consumer.close().catch(() => undefined);
+        if (stopped) return;
+        timer = setTimeout(() => {
+          start().catch((startError: unknown) =>
+            logger.error({ err: startError }, 'restarting the consumer failed'),
+          );
+        }, 1000);
+      },
+    });
+    current = consumer;
+    await consumer.run(handle);
+  };
+  await start();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current?.close();
+    },
+  };
+}
+
+/**
  * Two consumer groups: the push pipeline (SmartLinks and tasks) and the contact-name projection,
  * so a first catch-up over a large contacts topic never holds pushes back. Offsets are committed
  * after each batch is handled; every handler is idempotent, so a redelivered batch is harmless.
@@ -61,39 +101,41 @@ export async function startEventConsumers(
   const taskTypes = TaskEvent.options.map((option) => option.shape.type.value);
   const contactTypes = ContactEvent.options.map((option) => option.shape.type.value);
 
-  const pushConsumer: EventConsumer = await bus.consumer({
-    groupId: options.groupId,
-    topics: [topics.smartlinks, topics.tasks],
-  });
-  const namesConsumer: EventConsumer = await bus.consumer({
-    groupId: `${options.groupId}-contact-names`,
-    topics: [topics.contacts],
-  });
-  await pushConsumer.run(async (batch) => {
-    const receivedAt = now();
-    if (batch.topic === topics.smartlinks) {
-      const events = batch.messages.flatMap(
-        (message) => decode(SmartlinkEvent, message, smartlinkTypes, skipper(message)) ?? [],
-      );
-      await pipeline.onSmartlinkEvents(events, receivedAt);
-      return;
-    }
-    // Task events of one task are on one partition, in order: handled one after the other.
-    for (const message of batch.messages) {
-      const event = decode(TaskEvent, message, taskTypes, skipper(message));
-      if (event) await pipeline.onTaskEvent(event);
-      await batch.heartbeat();
-    }
-  });
-  await namesConsumer.run(async (batch) => {
-    for (const message of batch.messages) {
-      const event = decode(ContactEvent, message, contactTypes, skipper(message));
-      if (event) await options.contactNames.apply(event);
-    }
-  });
+  const pushConsumer = await supervised(
+    bus,
+    { groupId: options.groupId, topics: [topics.smartlinks, topics.tasks] },
+    async (batch) => {
+      const receivedAt = now();
+      if (batch.topic === topics.smartlinks) {
+        const events = batch.messages.flatMap(
+          (message) => decode(SmartlinkEvent, message, smartlinkTypes, skipper(message)) ?? [],
+        );
+        await pipeline.onSmartlinkEvents(events, receivedAt);
+        return;
+      }
+      // Task events of one task are on one partition, in order: handled one after the other.
+      for (const message of batch.messages) {
+        const event = decode(TaskEvent, message, taskTypes, skipper(message));
+        if (event) await pipeline.onTaskEvent(event);
+        await batch.heartbeat();
+      }
+    },
+    logger,
+  );
+  const namesConsumer = await supervised(
+    bus,
+    { groupId: `${options.groupId}-contact-names`, topics: [topics.contacts] },
+    async (batch) => {
+      for (const message of batch.messages) {
+        const event = decode(ContactEvent, message, contactTypes, skipper(message));
+        if (event) await options.contactNames.apply(event);
+      }
+    },
+    logger,
+  );
   return {
     async stop() {
-      await Promise.all([pushConsumer.close(), namesConsumer.close()]);
+      await Promise.all([pushConsumer.stop(), namesConsumer.stop()]);
     },
   };
 }
