@@ -63,8 +63,8 @@ async function principals(secret) {
   return list;
 }
 
-/** Routes the load would also exercise once they exist (built by other issues meanwhile). */
-async function optionalRoutes(gatewayUrl) {
+/** Routes the load exercises only once they exist (built by other issues meanwhile): a rep's GET. */
+async function optionalRoutes(gatewayUrl, rep) {
   const out = {};
   for (const [name, p] of [
     ['groups', '/api/user/crm/v202506/groups'],
@@ -72,9 +72,12 @@ async function optionalRoutes(gatewayUrl) {
     ['tasks', '/api/user/crm/v202506/tasks'],
   ]) {
     try {
-      const res = await fetch(`${gatewayUrl}${p}`, { method: 'OPTIONS', signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`${gatewayUrl}${p}`, {
+        headers: { authorization: `Bearer ${rep.token}` },
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.arrayBuffer();
-      out[name] = res.status !== 404;
+      out[name] = res.status === 200;
     } catch {
       out[name] = false;
     }
@@ -135,13 +138,15 @@ async function runChaos(options) {
     await stack.startAll();
     log(`stack up at +${Math.round(clock() / 1000)} s: ${stack.apps.join(', ')}`);
     result.apps = stack.apps;
-    result.optionalRoutes = await optionalRoutes(stack.url('gateway'));
+    const people = await principals(secret);
+    result.optionalRoutes = await optionalRoutes(stack.url('gateway'), people[0]);
     const faults = selectFaults(stack.apps, cfg.faults);
     const ctx = { stack, servers, cfg, log, runDir: cfg.runDir, clock };
 
     load = createLoad({
       gatewayUrl: stack.url('gateway'),
-      principals: await principals(secret),
+      principals: people,
+      groups: result.optionalRoutes.groups,
       rate: cfg.rate,
       maxInFlight: cfg.maxInFlight,
       timeoutMs: cfg.gatewayTimeoutMs + 5000,
@@ -236,6 +241,8 @@ async function runChaos(options) {
       faults: windows,
       store: evidence.store,
       kafka: evidence.kafka,
+      groupStore: evidence.groupStore,
+      groupKafka: evidence.groupKafka,
       readModels: evidence.readModels,
       rebuilt: evidence.rebuilt,
       dlq: evidence.dlq,

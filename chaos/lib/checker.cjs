@@ -17,7 +17,7 @@ const docId = (tenant, id) => `${tenant}:${id}`;
 function acknowledgedWrites(ops) {
   const writes = [];
   for (const op of ops) {
-    if (op.outcome !== 'ack') continue;
+    if (op.outcome !== 'ack' || op.kind.startsWith('group-')) continue;
     if (op.kind === 'bulk') {
       for (const c of op.created ?? [])
         writes.push({
@@ -166,6 +166,52 @@ function check(input) {
   for (const [k, events] of storeAt) {
     if (events.length > 1) a.push(`${k}: ${events.length} events in the event store`);
     if (!kafkaAt.has(k)) a.push(`${k}: stored but never published`);
+  }
+
+  // Group writes (when the load made some): the same accounting on the groups' store and topic.
+  const groupOps = ops.filter((op) => op.outcome === 'ack' && op.kind.startsWith('group-'));
+  if (input.groupStore) {
+    const gStore = new Map();
+    for (const e of input.groupStore)
+      gStore.set(key(e.aggregate_id, e.aggregate_version), [
+        ...(gStore.get(key(e.aggregate_id, e.aggregate_version)) ?? []),
+        e,
+      ]);
+    const gTopic = new Map();
+    for (const m of input.groupKafka ?? []) {
+      const k = key(m.aggregate_id, m.aggregate_version);
+      const entry = gTopic.get(k) ?? { ids: new Set(), copies: 0 };
+      entry.ids.add(m.id);
+      entry.copies++;
+      gTopic.set(k, entry);
+    }
+    for (const op of groupOps) {
+      const k = key(op.groupId, op.version);
+      const event = gStore.get(k)?.[0];
+      let problem = null;
+      if (!event) problem = 'not in the event store';
+      else if (
+        op.kind === 'group-create' &&
+        (event.type !== 'group.created' || event.data?.name !== op.marker)
+      )
+        problem = `another event at this version (${event.type})`;
+      else if (!gTopic.has(k)) problem = 'not on the topic';
+      else if (![...gTopic.get(k).ids].every((id) => id === event.id))
+        problem = 'the topic has a different event at this version';
+      if (problem) {
+        a.push(`op ${op.op} ${op.kind} group ${op.groupId} v${op.version}: ${problem}`);
+        mark(op.op, 'lost');
+      }
+    }
+    for (const [k, entry] of gTopic) {
+      if (entry.ids.size > 1) a.push(`group ${k}: ${entry.ids.size} different events on the topic`);
+      redelivered += entry.copies - entry.ids.size;
+      if (!gStore.has(k)) a.push(`group ${k}: on the topic but not in the event store`);
+    }
+    for (const [k, events] of gStore) {
+      if (events.length > 1) a.push(`group ${k}: ${events.length} events in the event store`);
+      if (!gTopic.has(k)) a.push(`group ${k}: stored but never published`);
+    }
   }
 
   // --- (b) read models = fresh rebuild; every acknowledged write visible; no refused one -----
@@ -324,9 +370,10 @@ function check(input) {
     const to = faults[i + 1]?.start ?? fault.end ?? from;
     const inWindow = (t) => t >= from && t < to;
     const windowOps = ops.filter((op) => inWindow(op.started));
-    const windowWrites = writes.filter((w) => inWindow(w.started));
-    const writeAttempts = ops.flatMap((op) => op.attempts).filter((x) => inWindow(x.at));
-    const readAttempts = history.reads.filter((x) => inWindow(x.at));
+    const windowWrites = [...writes, ...groupOps].filter((w) => inWindow(w.started));
+    // An answer belongs to the window it arrived in (a request sent just before a kill fails after it).
+    const writeAttempts = ops.flatMap((op) => op.attempts).filter((x) => inWindow(x.at + x.ms));
+    const readAttempts = history.reads.filter((x) => inWindow(x.at + x.ms));
     const all = [...writeAttempts, ...readAttempts];
     const problems = windowOps.map((op) => problemsByOp.get(op.op) ?? { lost: 0, duplicated: 0 });
     return {
@@ -351,7 +398,8 @@ function check(input) {
   });
   const totals = {
     operations: ops.length,
-    acknowledged: writes.length,
+    acknowledged: writes.length + groupOps.length,
+    groupWrites: groupOps.length,
     refused: ops.filter((op) => op.outcome === 'refused').length,
     unknown: ops.filter((op) => op.outcome === 'unknown').length,
     lost: [...problemsByOp.values()].reduce((s, p) => s + p.lost, 0),

@@ -12,7 +12,7 @@ export interface Attempt {
 
 export interface Operation {
   op: number;
-  kind: 'create' | 'bulk' | 'update' | 'delete' | 'restore';
+  kind: 'create' | 'bulk' | 'update' | 'delete' | 'restore' | 'group-create' | 'group-add' | 'group-remove';
   principal: string;
   started: number;
   ended?: number;
@@ -21,6 +21,7 @@ export interface Operation {
   scope?: 'user' | 'company';
   tenant?: number;
   contactId?: number;
+  groupId?: number;
   version?: number | null;
   marker?: string;
   size?: number;
@@ -32,7 +33,7 @@ export interface StoredEvent {
   type: string;
   aggregate_id: number;
   aggregate_version: number;
-  data?: Record<string, unknown> & { first_name?: string; changes?: { city?: string } };
+  data?: Record<string, unknown> & { first_name?: string; name?: string; changes?: { city?: string } };
 }
 
 export interface ReadDoc {
@@ -59,6 +60,9 @@ export interface CheckInput {
   faults: FaultWindow[];
   store: StoredEvent[];
   kafka: StoredEvent[];
+  /** The groups' event store and topic, when the load wrote groups. */
+  groupStore?: StoredEvent[];
+  groupKafka?: StoredEvent[];
   readModels: { user: ReadDoc[]; company: ReadDoc[] };
   rebuilt: { user: ReadDoc[]; company: ReadDoc[] } | null;
   dlq: number;

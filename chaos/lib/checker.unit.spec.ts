@@ -241,7 +241,7 @@ describe('chaos checker', () => {
     input.history.reads.push(
       { at: 2700, ms: 5, status: 503 },
       { at: 2800, ms: 5, status: 500, retryAfter: 1 },
-      { at: 2850, ms: 15_000, status: 0, hung: true },
+      { at: 2850, ms: 100, status: 0, hung: true },
     );
     const result = check(input);
     expect(verdict(result, 'd').problems).toBe(3);
@@ -256,6 +256,51 @@ describe('chaos checker', () => {
     expect(verdict(result, 'e').examples).toEqual(['2 message(s) on the dead-letter topic']);
     expect(verdict(result, 'f').examples).toEqual(['gateway /readyz answers 503']);
     expect(result.ok).toBe(false);
+  });
+
+  it('accounts for acknowledged group writes in the groups store and topic', () => {
+    const input = world();
+    input.history.ops.push(
+      {
+        op: 7,
+        kind: 'group-create',
+        principal: 'rep',
+        started: 2400,
+        attempts: [ok(2400)],
+        outcome: 'ack',
+        groupId: 50,
+        version: 1,
+        marker: 'G7',
+      },
+      {
+        op: 8,
+        kind: 'group-add',
+        principal: 'rep',
+        started: 2450,
+        attempts: [ok(2450, 200)],
+        outcome: 'ack',
+        groupId: 50,
+        contactId: 1,
+        version: 2,
+      },
+    );
+    input.groupStore = [
+      { id: 'g1', type: 'group.created', aggregate_id: 50, aggregate_version: 1, data: { name: 'G7' } },
+      { id: 'g2', type: 'group.contacts_added', aggregate_id: 50, aggregate_version: 2 },
+    ];
+    input.groupKafka = input.groupStore.map((e) => ({ ...e }));
+    let result = check(input);
+    expect(result.ok).toBe(true);
+    expect(result.totals['groupWrites']).toBe(2);
+    expect(result.rows[1]).toMatchObject({ acknowledged: 4 });
+
+    input.groupKafka = input.groupKafka.slice(0, 1);
+    result = check(input);
+    expect(verdict(result, 'a').examples).toEqual([
+      'op 8 group-add group 50 v2: not on the topic',
+      'group 50@2: stored but never published',
+    ]);
+    expect(result.rows[1]).toMatchObject({ lost: 1 });
   });
 
   it('fails a push sent twice for one event when the notifier is checked', () => {

@@ -9,6 +9,7 @@ const { ROOT } = require('../../bench/lib/processes.cjs');
 const { createReadModelCatalog } = require('../../libs/contacts-read-model/dist/index.js');
 
 const TOPIC = 'crm.contacts.v1';
+const GROUPS_TOPIC = 'crm.groups.v1';
 const COMMAND_DB = 'reps_contacts_command';
 const READ_DB = 'reps_contacts_read';
 const PROJECTION_GROUP = 'contacts-projection';
@@ -133,6 +134,16 @@ async function readTopic(kafka, topic, timeoutMs) {
   return messages;
 }
 
+async function topicExists(kafka, topic) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function dlqSize(kafka) {
   const admin = kafka.admin();
   await admin.connect();
@@ -197,6 +208,19 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
         data: e.data,
       }));
     const topic = await readTopic(kafka, TOPIC, timeoutMs);
+    const groupCommits = await mongo.db(COMMAND_DB).collection('group_commits').find({}).toArray();
+    const groupStore = groupCommits
+      .flatMap((c) => c.events)
+      .map((e) => ({
+        id: e.id,
+        type: e.type,
+        aggregate_id: e.aggregate_id,
+        aggregate_version: e.aggregate_version,
+        data: { name: e.data?.name },
+      }));
+    const groupKafka = (await topicExists(kafka, GROUPS_TOPIC))
+      ? await readTopic(kafka, GROUPS_TOPIC, timeoutMs)
+      : [];
     const dlq = await dlqSize(kafka);
     const readDb = mongo.db(READ_DB);
     const live = await readModels(readDb, await activeGeneration(readDb));
@@ -209,7 +233,17 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
     } catch (error) {
       rebuildError = error.message;
     }
-    return { store, kafka: topic, dlq, readModels: live, rebuilt, rebuildReport, rebuildError };
+    return {
+      store,
+      kafka: topic,
+      groupStore,
+      groupKafka,
+      dlq,
+      readModels: live,
+      rebuilt,
+      rebuildReport,
+      rebuildError,
+    };
   } finally {
     await mongo.close().catch(() => undefined);
   }

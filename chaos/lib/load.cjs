@@ -8,6 +8,7 @@
 const { randomUUID } = require('node:crypto');
 
 const BASE = { user: '/api/user/crm/v202506/contacts', company: '/api/company/crm/v202506/contacts' };
+const GROUPS = '/api/user/crm/v202506/groups';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const versionOf = (etag) => {
   const match = /^(?:W\/)?"(\d+)"$/.exec(etag ?? '');
@@ -236,6 +237,56 @@ function createLoad(cfg) {
     }
   }
 
+  // Groups (when cfg.groups): each rep keeps two groups and adds its own contacts to them and
+  // removes them again; a group is used by one operation at a time, so its version is known.
+  const groupsOf = new Map(); // rep name -> [{ id, version, members: Set, busy }]
+
+  async function groupOperation(rep) {
+    const mine = groupsOf.get(rep.name) ?? [];
+    groupsOf.set(rep.name, mine);
+    if (mine.length < 2) {
+      const op = newOp('group-create', rep, { key: randomUUID(), tenant: rep.companyId });
+      op.marker = `G${op.op}x${rand(1e6)}`;
+      const answer = await execute(op, 'POST', GROUPS, rep, {
+        body: { name: op.marker },
+        headers: { 'idempotency-key': op.key },
+      });
+      conclude(op, answer, (a) => {
+        op.groupId = a.body?.group?.id;
+        op.version = versionOf(a.etag);
+        mine.push({ id: op.groupId, version: op.version, members: new Set(), busy: false });
+      });
+      return;
+    }
+    const group = mine[rand(mine.length)];
+    const own = ids.filter((id) => contacts.get(id).principal.userToken === rep);
+    if (group.busy || own.length === 0) return;
+    group.busy = true;
+    try {
+      const contactId = own[rand(own.length)];
+      const remove = group.members.has(contactId) && rand(2) === 0;
+      const op = newOp(remove ? 'group-remove' : 'group-add', rep, {
+        groupId: group.id,
+        contactId,
+        tenant: rep.companyId,
+      });
+      const answer = remove
+        ? await execute(op, 'DELETE', `${GROUPS}/${group.id}/contacts/${contactId}`, rep, {})
+        : await execute(op, 'POST', `${GROUPS}/${group.id}/contacts`, rep, {
+            body: { contact_ids: [contactId] },
+            headers: { 'idempotency-key': (op.key = randomUUID()) },
+          });
+      conclude(op, answer, (a) => {
+        op.version = versionOf(a.etag);
+        op.result = remove ? 'removed' : a.body?.results?.[0]?.status;
+        if (remove) group.members.delete(contactId);
+        else if (op.result === 'added' || op.result === 'already_member') group.members.add(contactId);
+      });
+    } finally {
+      group.busy = false;
+    }
+  }
+
   function nextOperation(n) {
     const principal = cfg.principals[rand(cfg.principals.length)];
     if (cfg.bulkEvery > 0 && n % cfg.bulkEvery === cfg.bulkEvery - 1) {
@@ -244,6 +295,10 @@ function createLoad(cfg) {
     }
     const roll = rand(100);
     if (roll < 30 || ids.length < 20) return () => create(principal);
+    if (cfg.groups && roll >= 65 && roll < 75) {
+      const reps = cfg.principals.filter((p) => p.scope === 'user');
+      return () => groupOperation(reps[rand(reps.length)]);
+    }
     if (roll < 75) return () => onContact('update', (c) => c.discarded === false || c.version === null);
     if (roll < 88) return () => onContact('delete', (c) => c.discarded === false);
     return () => onContact('restore', (c) => c.discarded === true);

@@ -19,7 +19,8 @@ function renderMarkdown(r) {
     `- **Faults** held ${s(r.config.holdMs)} (SIGSTOP ${s(r.config.stallHoldMs)}), then healed; "recover" = from the heal until every app's /readyz is 200 and a new write is readable with its consistency token (\`X-Consistency: fresh\`)`,
     `- **Groups, notes, tasks**: ${Object.entries(r.optionalRoutes ?? {})
       .map(
-        ([k, v]) => `${k} ${v ? 'present (not yet in the load)' : 'not routed by the gateway yet (skipped)'}`,
+        ([k, v]) =>
+          `${k} ${v ? (k === 'groups' ? 'in the load (memberships added and removed; checked in the event store and on crm.groups.v1 — the groups read model is not checked yet)' : 'present, not in the load yet') : 'not routed by the gateway yet (skipped)'}`,
       )
       .join('; ')}`,
     '',
@@ -38,7 +39,7 @@ function renderMarkdown(r) {
   const t = r.totals ?? {};
   lines.push(
     '',
-    `**Totals**: ${t.operations} operations, ${t.acknowledged} acknowledged writes, ${t.refused} refused, ${t.unknown} unknown (no definitive answer within ${s(r.config.maxOpMs)}), ${t.lost} lost, ${t.duplicated} duplicated, ${t.unexpected5xx} unexpected 5xx, ${t.hung} hung, ${t.status503} 503s; ${t.reads} reads; event store ${t.storeEvents} events, topic ${t.topicMessages} messages (${t.redeliveredCopies} redelivered copies of an event already on the topic: at-least-once, deduplicated by consumers).`,
+    `**Totals**: ${t.operations} operations, ${t.acknowledged} acknowledged writes (${t.groupWrites ?? 0} of them to groups), ${t.refused} refused, ${t.unknown} unknown (no definitive answer within ${s(r.config.maxOpMs)}), ${t.lost} lost, ${t.duplicated} duplicated, ${t.unexpected5xx} unexpected 5xx, ${t.hung} hung, ${t.status503} 503s; ${t.reads} reads; event store ${t.storeEvents} events, topic ${t.topicMessages} messages (${t.redeliveredCopies} redelivered copies of an event already on the topic: at-least-once, deduplicated by consumers).`,
     '',
   );
   lines.push('## Verdicts', '');
