@@ -2,6 +2,8 @@ import type { Collection, Db, IndexDescription } from 'mongodb';
 import { createFences, ensureIndexes, isDuplicateKeyError, type FenceDoc, type Fences } from '@reps/mongo';
 import type { ContactReadDoc } from './read-model-doc';
 import { groupCollections, type GroupReadModelCollections } from './group-read-doc';
+import { activityCollection, activityIndexes, type ActivityReadDoc } from './activity-read-doc';
+import { smartlinkCollection, smartlinkIndexes, type SmartlinkReadDoc } from './smartlink-read-doc';
 
 /** The two read models: every contact by tenant + owner, and the company-visible ones only. */
 export type ReadModelScope = 'user' | 'company';
@@ -40,6 +42,9 @@ export interface ReadModelCollections {
   company: Collection<ContactReadDoc>;
   /** The groups read model of the same generation (read by `_id` only: no indexes needed). */
   groups: GroupReadModelCollections;
+  /** The activity timeline and the SmartLinks of the same generation. */
+  activities: Collection<ActivityReadDoc>;
+  smartlinks: Collection<SmartlinkReadDoc>;
 }
 
 export interface ReadModelCatalog {
@@ -91,6 +96,8 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
     user: db.collection<ContactReadDoc>(`${prefix}contacts_user_${generation}`),
     company: db.collection<ContactReadDoc>(`${prefix}contacts_company_${generation}`),
     groups: groupCollections(db, prefix, generation),
+    activities: activityCollection(db, prefix, generation),
+    smartlinks: smartlinkCollection(db, prefix, generation),
   });
   const activeGeneration = async () => (await meta.findOne({ _id: 'active' }))?.generation ?? null;
   const fences = createFences(db.collection<FenceDoc>(`${prefix}contacts_read_fences`));
@@ -118,12 +125,15 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
       const { user, company } = collections(generation);
       await ensureIndexes(user, readModelIndexes('user'));
       await ensureIndexes(company, readModelIndexes('company'));
+      const { activities, smartlinks } = collections(generation);
+      await ensureIndexes(activities, activityIndexes);
+      await ensureIndexes(smartlinks, smartlinkIndexes);
     },
     async drop(generation) {
-      const { user, company, groups } = collections(generation);
+      const { user, company, groups, activities, smartlinks } = collections(generation);
       // Dropping what does not exist is fine: a rebuild may have died before creating it.
       await Promise.all(
-        [user, company, groups.groups, groups.slots].map((collection) => collection.drop().catch(() => false)),
+        [user, company, groups.groups, groups.slots, activities, smartlinks].map((collection) => collection.drop().catch(() => false)),
       );
       await fences.forget(`${checked(generation)}/`);
     },
