@@ -19,7 +19,8 @@ const FALLBACK_NAME = 'A contact';
 
 /** "<name> viewed Collagen Boost" / "added Collagen Boost to the cart" / "opened your link". */
 function describe(entry: BurstEntry): string {
-  if (entry.event_type === 'smartlink.opened') return 'opened your link';
+  if (entry.event_type === 'smartlink.opened')
+    return entry.item_name ? `opened ${entry.item_name}` : 'opened your link';
   const item = entry.item_name ?? 'an item';
   switch (entry.activity) {
     case 'added_to_cart':

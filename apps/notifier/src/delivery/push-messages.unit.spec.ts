@@ -28,6 +28,9 @@ describe('what a push says', () => {
   it('tells one event as it is', () => {
     expect(burstBody('Jane Smith', [viewed('Collagen Boost')])).toBe('Jane Smith viewed Collagen Boost');
     expect(burstBody('Jane Smith', [opened()])).toBe('Jane Smith opened your link');
+    expect(burstBody('Jane Smith', [{ ...opened(), item_name: 'Collagen Boost' }])).toBe(
+      'Jane Smith opened Collagen Boost',
+    );
     expect(burstBody('Jane Smith', [{ ...viewed('Yoga 101'), activity: 'enrolled' }])).toBe(
       'Jane Smith enrolled in Yoga 101',
     );

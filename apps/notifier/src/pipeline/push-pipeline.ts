@@ -531,8 +531,11 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
                   contact_id: event.data.contact_id,
                   smartlink_id: event.aggregate_id,
                   activity: event.type === 'smartlink.activity_recorded' ? event.data.type : null,
+                  // The item acted on, else what the link shares (producers that know it send shareable_name).
                   item_name:
-                    event.type === 'smartlink.activity_recorded' ? (event.data.item?.name ?? null) : null,
+                    (event.type === 'smartlink.activity_recorded' ? event.data.item?.name : undefined) ??
+                    event.data.shareable_name ??
+                    null,
                   occurred_at: event.data.occurred_at,
                   received_at: receivedAt.toISOString(),
                   correlation_id: event.correlation_id,

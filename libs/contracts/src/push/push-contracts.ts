@@ -149,6 +149,7 @@ export const SmartlinkIntakeJob = PushRecipient.extend({
   contact_id: PositiveId,
   smartlink_id: PositiveId,
   activity: z.string().nullable(),
+  /** The item acted on, else the SmartLink's shareable_name, else null. */
   item_name: z.string().max(200).nullable(),
   occurred_at: IsoDateTime,
   /** When the notifier read the event (the start of event → push latency as the notifier sees it). */
