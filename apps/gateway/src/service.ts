@@ -8,6 +8,7 @@ import { CONTACT_OPERATIONS, scopeBase } from './contacts/contact-operations';
 import { createContactRoutes } from './contacts/contact-routes';
 import { createDocsRoutes } from './docs/docs-page';
 import { createGroupRoutes } from './groups/group-routes';
+import { createNoteTaskRoutes } from './notes-tasks/note-task-routes';
 import { createPushRoutes } from './push/push-routes';
 import { createRateLimit } from './hygiene/rate-limit';
 import { createApiSecurityHeaders, createCors } from './hygiene/security';
@@ -117,6 +118,7 @@ export async function startGateway(
     routes: (app) => {
       app.use(createContactRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
       app.use(createGroupRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
+      app.use(createNoteTaskRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
       app.use(createPushRoutes({ command, query, notifier, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
     },
     closers: [

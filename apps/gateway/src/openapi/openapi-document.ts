@@ -3,6 +3,8 @@ import { BULK_MAX, Contact, ContactListQuery, Group, GroupMembershipResult } fro
 import { CONTACT_OPERATIONS, scopeBase, type ContactOperation } from '../contacts/contact-operations';
 import { GROUP_OPERATIONS } from '../groups/group-operations';
 import { GroupListResponse, GroupMembershipResponse, GroupResponse } from '../groups/group-response-schemas';
+import { NOTE_TASK_OPERATIONS } from '../notes-tasks/note-task-operations';
+import { NOTE_TASK_RESPONSE_SCHEMAS } from '../notes-tasks/note-task-response-schemas';
 import { PUSH_OPERATIONS } from '../push/push-operations';
 import {
   NotificationSettingsResponse,
@@ -21,7 +23,12 @@ import {
 type Json = Record<string, unknown>;
 
 /** Every documented operation, in the order the document lists them. */
-const OPERATIONS: readonly ContactOperation[] = [...CONTACT_OPERATIONS, ...GROUP_OPERATIONS, ...PUSH_OPERATIONS];
+const OPERATIONS: readonly ContactOperation[] = [
+  ...CONTACT_OPERATIONS,
+  ...GROUP_OPERATIONS,
+  ...NOTE_TASK_OPERATIONS,
+  ...PUSH_OPERATIONS,
+];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
@@ -346,6 +353,7 @@ export function buildOpenApiDocument(): Json {
         ['GroupResponse', GroupResponse],
         ['GroupListResponse', GroupListResponse],
         ['GroupMembershipResponse', GroupMembershipResponse],
+        ...NOTE_TASK_RESPONSE_SCHEMAS,
         ['PushSubscriptionResponse', PushSubscriptionResponse],
         ['PushSubscriptionListResponse', PushSubscriptionListResponse],
         ['VapidPublicKeyResponse', VapidPublicKeyResponse],
@@ -381,6 +389,10 @@ export function buildOpenApiDocument(): Json {
         description: 'Contacts from the company website and Company API (company tokens)',
       },
       { name: 'User groups', description: 'A rep’s named sets of their own contacts (user tokens only)' },
+      { name: 'User notes', description: 'Notes on a rep’s own contacts (user tokens)' },
+      { name: 'Company notes', description: 'Notes on the company-visible contacts (company tokens)' },
+      { name: 'User tasks', description: 'A rep’s tasks, their own and those a company assigned them (user tokens)' },
+      { name: 'Company tasks', description: 'Tasks a company assigned to its reps (company tokens)' },
       {
         name: 'User notifications',
         description: 'A rep’s push subscriptions (Web Push) and notification settings, served by the notifier (user tokens only)',

@@ -36,9 +36,35 @@ describe('OpenAPI document', () => {
           `PATCH ${base(s)}/{id}`,
           `DELETE ${base(s)}/{id}`,
           `POST ${base(s)}/{id}/restore`,
+          `GET ${base(s)}/{id}/card`,
         ]),
         `POST ${base('user')}/bulk`,
       ].sort(),
+    );
+  });
+
+  it('documents notes and tasks in both scopes, under their own tags', () => {
+    const ops = Object.entries(doc['paths'] as Json)
+      .filter(([path]) => /\/(notes|tasks)/.test(path))
+      .flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    const base = (s: string, r: string) => `/api/${s}/crm/v202506/${r}`;
+    expect(ops).toEqual(
+      ['company', 'user']
+        .flatMap((s) => [
+          `GET ${base(s, 'notes')}`,
+          `POST ${base(s, 'notes')}`,
+          `GET ${base(s, 'notes')}/{id}`,
+          `PATCH ${base(s, 'notes')}/{id}`,
+          `DELETE ${base(s, 'notes')}/{id}`,
+          `POST ${base(s, 'notes')}/{id}/restore`,
+          `GET ${base(s, 'tasks')}`,
+          `POST ${base(s, 'tasks')}`,
+          `GET ${base(s, 'tasks')}/{id}`,
+          `PATCH ${base(s, 'tasks')}/{id}`,
+          `DELETE ${base(s, 'tasks')}/{id}`,
+        ])
+        .sort(),
     );
   });
 

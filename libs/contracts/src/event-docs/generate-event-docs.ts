@@ -11,6 +11,7 @@ import {
   smartlinkEventSchemas,
 } from '../smartlinks/smartlink-events';
 import { TASKS_TOPIC, TASK_EVENT_TYPES, taskEventSchemas } from '../tasks/task-events';
+import { NOTES_TOPIC, NOTE_EVENT_TYPES, noteEventSchemas } from '../notes/note-events';
 import { GROUPS_TOPIC, GROUP_EVENT_TYPES, groupEventSchemas } from '../groups/group-events';
 
 /** One generated file: `path` is relative to the repository root. */
@@ -68,6 +69,17 @@ const TOPICS: DocumentedTopic[] = [
     schemas: smartlinkEventSchemas,
   },
   {
+    channel: 'notes',
+    address: NOTES_TOPIC,
+    title: 'Note events',
+    description:
+      'All events of the note aggregate (notes on contacts): created, changed, deleted (soft) and restored. company_visible says whether the company scope sees the note (its contact is company-visible).',
+    keyDescription: 'The note id (aggregate_id) as a decimal string.',
+    operationId: 'publishNoteEvents',
+    publisher: 'contacts-command publishes each stored note event (through its outbox relay).',
+    schemas: noteEventSchemas,
+  },
+  {
     channel: 'tasks',
     address: TASKS_TOPIC,
     title: 'Task events',
@@ -75,7 +87,7 @@ const TOPICS: DocumentedTopic[] = [
       "All events of the task aggregate; the notifier schedules a reminder at each pending task's due_at.",
     keyDescription: 'The task id (aggregate_id) as a decimal string.',
     operationId: 'publishTaskEvents',
-    publisher: 'The tasks service publishes each stored task event.',
+    publisher: 'contacts-command publishes each stored task event (through its outbox relay).',
     schemas: taskEventSchemas,
   },
 ];
@@ -84,6 +96,7 @@ const EVENT_TYPES: string[] = [
   ...CONTACT_EVENT_TYPES,
   ...GROUP_EVENT_TYPES,
   ...SMARTLINK_EVENT_TYPES,
+  ...NOTE_EVENT_TYPES,
   ...TASK_EVENT_TYPES,
 ];
 const schemaOf = (type: string): z.ZodType => {

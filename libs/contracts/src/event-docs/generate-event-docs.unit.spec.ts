@@ -2,12 +2,14 @@ import { CONTACTS_TOPIC, CONTACT_EVENT_TYPES } from '../contacts/contact-events'
 import { SMARTLINKS_TOPIC, SMARTLINK_EVENT_TYPES } from '../smartlinks/smartlink-events';
 import { TASKS_TOPIC, TASK_EVENT_TYPES } from '../tasks/task-events';
 import { GROUPS_TOPIC, GROUP_EVENT_TYPES } from '../groups/group-events';
+import { NOTES_TOPIC, NOTE_EVENT_TYPES } from '../notes/note-events';
 import { generateEventDocs } from './generate-event-docs';
 
 const ALL_EVENT_TYPES: string[] = [
   ...CONTACT_EVENT_TYPES,
   ...GROUP_EVENT_TYPES,
   ...SMARTLINK_EVENT_TYPES,
+  ...NOTE_EVENT_TYPES,
   ...TASK_EVENT_TYPES,
 ];
 
@@ -101,6 +103,7 @@ describe('generateEventDocs', () => {
       expect(asyncapi.channels['smartlinks']?.address).toBe(SMARTLINKS_TOPIC);
       expect(asyncapi.channels['tasks']?.address).toBe(TASKS_TOPIC);
       expect(asyncapi.channels['groups']?.address).toBe(GROUPS_TOPIC);
+      expect(asyncapi.channels['notes']?.address).toBe(NOTES_TOPIC);
       for (const operation of Object.values(asyncapi.operations)) expect(operation.action).toBe('send');
     });
 

@@ -16,6 +16,7 @@ export const NoteListQuery = z
     pinned: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .transform((v) => v === 'true')
+      .pipe(z.boolean())
       .optional(),
     note_type: NoteType.optional(),
     q: z
