@@ -6,3 +6,4 @@ export * from './group-joins';
 export * from './testing/group-event-factory';
 export * from './activity-read-doc';
 export * from './smartlink-read-doc';
+export * from './testing/smartlink-event-factory';
