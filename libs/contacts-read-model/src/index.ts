@@ -7,3 +7,4 @@ export * from './testing/group-event-factory';
 export * from './activity-read-doc';
 export * from './smartlink-read-doc';
 export * from './testing/smartlink-event-factory';
+export * from './note-task-read-docs';

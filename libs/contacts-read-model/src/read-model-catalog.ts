@@ -4,6 +4,7 @@ import type { ContactReadDoc } from './read-model-doc';
 import { groupCollections, type GroupReadModelCollections } from './group-read-doc';
 import { activityCollection, activityIndexes, type ActivityReadDoc } from './activity-read-doc';
 import { smartlinkCollection, smartlinkIndexes, type SmartlinkReadDoc } from './smartlink-read-doc';
+import { noteIndexes, noteTaskCollections, taskIndexes, type NoteTaskCollections } from './note-task-read-docs';
 
 /** The two read models: every contact by tenant + owner, and the company-visible ones only. */
 export type ReadModelScope = 'user' | 'company';
@@ -45,6 +46,8 @@ export interface ReadModelCollections {
   /** The activity timeline and the SmartLinks of the same generation. */
   activities: Collection<ActivityReadDoc>;
   smartlinks: Collection<SmartlinkReadDoc>;
+  /** The notes and tasks of the same generation. */
+  notesTasks: NoteTaskCollections;
 }
 
 export interface ReadModelCatalog {
@@ -98,6 +101,7 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
     groups: groupCollections(db, prefix, generation),
     activities: activityCollection(db, prefix, generation),
     smartlinks: smartlinkCollection(db, prefix, generation),
+    notesTasks: noteTaskCollections(db, prefix, generation),
   });
   const activeGeneration = async () => (await meta.findOne({ _id: 'active' }))?.generation ?? null;
   const fences = createFences(db.collection<FenceDoc>(`${prefix}contacts_read_fences`));
@@ -128,12 +132,15 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
       const { activities, smartlinks } = collections(generation);
       await ensureIndexes(activities, activityIndexes);
       await ensureIndexes(smartlinks, smartlinkIndexes);
+      const { notesTasks } = collections(generation);
+      await ensureIndexes(notesTasks.notes, noteIndexes);
+      await ensureIndexes(notesTasks.tasks, taskIndexes);
     },
     async drop(generation) {
-      const { user, company, groups, activities, smartlinks } = collections(generation);
+      const { user, company, groups, activities, smartlinks, notesTasks } = collections(generation);
       // Dropping what does not exist is fine: a rebuild may have died before creating it.
       await Promise.all(
-        [user, company, groups.groups, groups.slots, activities, smartlinks].map((collection) => collection.drop().catch(() => false)),
+        [user, company, groups.groups, groups.slots, activities, smartlinks, notesTasks.notes, notesTasks.tasks].map((collection) => collection.drop().catch(() => false)),
       );
       await fences.forget(`${checked(generation)}/`);
     },
