@@ -206,7 +206,13 @@ function update(command: UpdateTask, state: TaskState | null): TaskDecision {
   const { changes, previous, changed } = fieldChanges<TaskFieldChanges>(state, patch);
   if (changed) events.push({ type: 'task.updated', data: { changes, previous, updated_at: command.now } });
   if (completed === true && state.completed_at === null)
-    events.push({ type: 'task.completed', data: { completed_at: command.now } });
+    events.push({
+      type: 'task.completed',
+      data: {
+        completed_at: command.now,
+        contact_id: patch.contact_id !== undefined ? patch.contact_id : state.contact_id,
+      },
+    });
   if (completed === false && state.completed_at !== null)
     events.push({ type: 'task.reopened', data: { reopened_at: command.now } });
   return accept(events);

@@ -165,7 +165,7 @@ describe('task decider', () => {
         ]);
       const done = given(created())
         .when(update(owner, { completed: true }))
-        .then([{ type: 'task.completed', data: { completed_at: T1 } }]);
+        .then([{ type: 'task.completed', data: { completed_at: T1, contact_id: null } }]);
       expect(done && toTaskResource(done, null, new Date(T1)).status).toBe('completed');
       const completed: TaskEventData = { type: 'task.completed', data: { completed_at: T1 } };
       given(created(), completed)

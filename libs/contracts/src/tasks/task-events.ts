@@ -73,7 +73,14 @@ export const TaskUpdatedData = z
 export type TaskUpdatedData = z.output<typeof TaskUpdatedData>;
 
 export const TaskCompletedData = z
-  .object({ completed_at: IsoDateTime })
+  .object({
+    completed_at: IsoDateTime,
+    contact_id: PositiveId.nullable()
+      .optional()
+      .meta({
+        description: 'The task’s contact at the time (for the contact’s timeline); absent in older events.',
+      }),
+  })
   .meta({ description: 'The task was done; no reminder is pushed for it any more.' });
 export type TaskCompletedData = z.output<typeof TaskCompletedData>;
 
