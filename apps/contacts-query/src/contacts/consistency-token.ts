@@ -1,9 +1,13 @@
 import { BadRequestError } from '@reps/errors';
 
 /** A contact version (`c1`) or a group version (`g1`) that a write produced. */
-export type ConsistencyToken = { contactId: number; version: number } | { groupId: number; version: number };
+export type ConsistencyToken =
+  | { contactId: number; version: number }
+  | { groupId: number; version: number }
+  | { noteId: number; version: number }
+  | { taskId: number; version: number };
 
-const TOKEN = /^([cg])1:([1-9]\d{0,15}):([1-9]\d{0,15})$/;
+const TOKEN = /^([cgnt])1:([1-9]\d{0,15}):([1-9]\d{0,15})$/;
 
 /**
  * Decodes contacts-command's `X-Consistency-Token` (`base64url("c1:<contactId>:<version>")`, or
@@ -18,5 +22,15 @@ export function decodeConsistencyToken(header: string): ConsistencyToken {
     ]);
   }
   const version = Number(match[3]);
-  return match[1] === 'g' ? { groupId: Number(match[2]), version } : { contactId: Number(match[2]), version };
+  const id = Number(match[2]);
+  switch (match[1]) {
+    case 'g':
+      return { groupId: id, version };
+    case 'n':
+      return { noteId: id, version };
+    case 't':
+      return { taskId: id, version };
+    default:
+      return { contactId: id, version };
+  }
 }

@@ -1,5 +1,5 @@
 import type { Principal } from '@reps/auth';
-import { groupReadId, readModelId, type ReadModelCollections } from '@reps/contacts-read-model';
+import { groupReadId, noteReadId, readModelId, taskReadId, type ReadModelCollections } from '@reps/contacts-read-model';
 import type { ConsistencyToken } from './consistency-token';
 
 export type Consistency = 'fresh' | 'stale';
@@ -16,6 +16,14 @@ async function applied(
       { projection: { _v: 1 } },
     );
     return group !== null && group._v >= token.version;
+  }
+  if ('noteId' in token || 'taskId' in token) {
+    // A note or task write: its own document (a deleted task keeps one) tells.
+    const doc =
+      'noteId' in token
+        ? await models.notesTasks.notes.findOne({ _id: noteReadId(principal.companyId, token.noteId) }, { projection: { _v: 1 } })
+        : await models.notesTasks.tasks.findOne({ _id: taskReadId(principal.companyId, token.taskId) }, { projection: { _v: 1 } });
+    return doc !== null && doc._v >= token.version;
   }
   const _id = readModelId(principal.companyId, token.contactId);
   // The user model holds every contact, so it tells whether the projection got this far.
