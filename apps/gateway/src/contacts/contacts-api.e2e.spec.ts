@@ -232,6 +232,11 @@ describe('contacts API through the gateway (running stack)', () => {
     it('pages with limit and cursor', async () => {
       if (!readSide) return;
       for (let i = 0; i < 3; i++) await create(repB, { first_name: `Page${i}` });
+      // Lists carry no consistency token here: wait until the read side has all three.
+      await waitFor(
+        async () => (await json<ListBody>(await gw.request(repB, 'GET', `${USERS}?limit=100`))).contacts.length >= 3,
+        { what: "rep B's contacts in the list", timeoutMs: 20_000 },
+      );
       const seen = new Set<number>();
       let cursor: string | null = null;
       let pages = 0;
