@@ -7,6 +7,7 @@ import type { ContactsQueryConfig } from './config';
 import { createContactReadRoutes } from './contacts/contact-read-routes';
 import { createGenerationCache } from './contacts/generation-cache';
 import { createGroupReadRoutes } from './groups/group-read-routes';
+import { createNoteTaskReadRoutes } from './notes-tasks/note-task-read-routes';
 
 const SERVICE = 'contacts-query';
 
@@ -42,6 +43,7 @@ export async function startContactsQuery(
         }),
       );
       app.use(createGroupReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
+      app.use(createNoteTaskReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
     },
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,

@@ -8,3 +8,4 @@ export * from './activity-read-doc';
 export * from './smartlink-read-doc';
 export * from './testing/smartlink-event-factory';
 export * from './note-task-read-docs';
+export * from './note-task-reads';
