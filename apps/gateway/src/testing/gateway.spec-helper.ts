@@ -252,6 +252,9 @@ export interface StackUnderTest {
   commandDb: MongoHandle;
   /** This stack's `crm.groups.v1` stand-in. */
   groupsTopic: string;
+  /** This stack's `crm.notes.v1` and `crm.tasks.v1` stand-ins (the notifier reads the tasks one). */
+  notesTopic: string;
+  tasksTopic: string;
   close(): Promise<void>;
 }
 
@@ -266,6 +269,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
   const readDbName = uniqueName('gw_read').replace(/-/g, '_');
   const notifierDbName = uniqueName('gw_notifier').replace(/-/g, '_');
   const notifierTopics = [uniqueName('crm.smartlinks.gw'), uniqueName('crm.tasks.gw')];
+  const notesTopic = uniqueName('crm.notes.gw');
   const common = {
     NODE_ENV: 'test',
     AUTH_JWT_SECRET: TEST_SECRET,
@@ -273,6 +277,8 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
     MONGO_URL: env.mongoUrl,
     CONTACTS_TOPIC: topic,
     GROUPS_TOPIC: groupsTopic,
+    NOTES_TOPIC: notesTopic,
+    TASKS_TOPIC: notifierTopics[1]!,
   };
   const apps: RunningApp[] = [];
   try {
@@ -316,6 +322,8 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
     notifierUrl: apps[3]!.url,
     commandDb,
     groupsTopic,
+    notesTopic,
+    tasksTopic: notifierTopics[1]!,
     async close() {
       await Promise.all(apps.map(stopApp));
       await commandDb.db.dropDatabase().catch(() => undefined);
@@ -332,7 +340,9 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
       await commandDb.close();
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('gw-test') });
       const admin = await bus.admin();
-      await admin.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, ...notifierTopics]).catch(() => undefined);
+      await admin
+        .deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, notesTopic, `${notesTopic}.dlq`, ...notifierTopics])
+        .catch(() => undefined);
       await admin.close();
       await bus.close();
     },
