@@ -244,6 +244,35 @@ describe('groups API through the gateway (running stack)', () => {
     expect(await groupCommits()).toBe(before + 1);
   });
 
+  it('lists the rep’s groups by name, case-insensitively, a page at a time', async () => {
+    const repC: Principal = { scope: 'user', userId: 44, companyId: 7 };
+    let token = '';
+    for (const name of ['beta', 'Alpha', 'gamma']) ({ token } = await createGroup(repC, name));
+    const names: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await gw.request(
+        repC,
+        'GET',
+        `${GROUPS}?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        undefined,
+        consistent(token),
+      );
+      expect(res.status).toBe(200);
+      const page = await json<{ groups: GroupJson[]; meta: { pagination: { next_cursor: string | null } } }>(
+        res,
+      );
+      expect(page.groups.length).toBeLessThanOrEqual(2);
+      names.push(...page.groups.map((g) => g.name));
+      cursor = page.meta.pagination.next_cursor;
+      pages++;
+    } while (cursor && pages < 5);
+    expect(names).toEqual(['Alpha', 'beta', 'gamma']);
+    expect(pages).toBe(2);
+    expect((await gw.request(repC, 'GET', `${GROUPS}?cursor=nonsense`)).status).toBe(400);
+  });
+
   it('refuses bad input with 413, 409 and 422 and writes nothing: no commit, no event on the topic', async () => {
     const { group } = await createGroup(repA, 'Family');
     const eventsBefore = (await groupTopicEvents()).length;
