@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { baseServiceConfig, configVars } from '@reps/config';
-import { CONTACTS_TOPIC, GROUPS_TOPIC } from '@reps/contracts';
+import { CONTACTS_TOPIC, GROUPS_TOPIC, SMARTLINKS_TOPIC } from '@reps/contracts';
 import type { ServerTraits } from '@reps/mongo';
 
 /** Settings shared by the live projection and the rebuild command (both consume the topic). */
@@ -16,6 +16,9 @@ export const projectionSettings = z.object({
   /** The group events (`crm.groups.v1`), read by the same consumer into the same generations; `<topic>.dlq` for poison. */
   GROUPS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,245}$/, 'a valid Kafka topic name').default(GROUPS_TOPIC),
   GROUPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  /** The SmartLink events (`crm.smartlinks.v1`): the SmartLinks model and the activity timeline; `<topic>.dlq` for poison. */
+  SMARTLINKS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,245}$/, 'a valid Kafka topic name').default(SMARTLINKS_TOPIC),
+  SMARTLINKS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
   /** The consumer group is `<PROJECTION_GROUP_ID>.<generation>`: a rebuild gets a group of its own. */
   PROJECTION_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, . _ - only').default('contacts-projection'),
   /** How long Kafka waits for a projection instance that died before handing its partitions to another. */

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       catalog: createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX),
       topic: config.CONTACTS_TOPIC,
       groupsTopic: config.GROUPS_TOPIC,
+      smartlinksTopic: config.SMARTLINKS_TOPIC,
       groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
       writes: projectionWriteSettings(config, await serverTraits(mongo.db)),
       logger,

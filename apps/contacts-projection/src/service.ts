@@ -28,6 +28,8 @@ export async function startContactsProjection(
     { name: dlqTopic, partitions: 1, retentionMs: -1 },
     { name: config.GROUPS_TOPIC, partitions: config.GROUPS_TOPIC_PARTITIONS, retentionMs: -1 },
     { name: dlqTopicOf(config.GROUPS_TOPIC), partitions: 1, retentionMs: -1 },
+    { name: config.SMARTLINKS_TOPIC, partitions: config.SMARTLINKS_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: dlqTopicOf(config.SMARTLINKS_TOPIC), partitions: 1, retentionMs: -1 },
   ]);
   const producer = await bus.producer();
   const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
@@ -42,7 +44,7 @@ export async function startContactsProjection(
     catalog,
     topic: config.CONTACTS_TOPIC,
     groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
-    moreTopics: [config.GROUPS_TOPIC],
+    moreTopics: [config.GROUPS_TOPIC, config.SMARTLINKS_TOPIC],
     projectionFor: (collections, groupId) =>
       createReadModelProjection({
         catalog,
@@ -50,6 +52,7 @@ export async function startContactsProjection(
         groupId,
         contactsTopic: config.CONTACTS_TOPIC,
         groupsTopic: config.GROUPS_TOPIC,
+        smartlinksTopic: config.SMARTLINKS_TOPIC,
         writes,
         deadLetter: (topic, messages) => producer.send(dlqTopicOf(topic), messages),
         metrics,

@@ -89,14 +89,27 @@ describe('groups read model: out-of-order topics, redelivery, and a rebuild from
     await waitFor(
       async () => {
         const models = await live();
-        const [d1, d2, d3, gDoc, c3Doc] = await Promise.all([
+        const [d1, d2, d3, gDoc, c3Doc, c1Doc, c2Doc, c4Doc] = await Promise.all([
           models.groups.groups.findOne({ _id: `${TENANT}:11` }),
           models.groups.groups.findOne({ _id: `${TENANT}:12` }),
           models.groups.groups.findOne({ _id: `${TENANT}:13` }),
           models.groups.groups.findOne({ _id: `${TENANT}:21` }),
           models.user.findOne({ _id: `${TENANT}:103` }),
+          models.user.findOne({ _id: `${TENANT}:101` }),
+          models.user.findOne({ _id: `${TENANT}:102` }),
+          models.user.findOne({ _id: `${TENANT}:104` }),
         ]);
-        return d1?._v === 4 && d2?._v === 3 && d3?._v === 3 && gDoc?._v === 1 && c3Doc?._v === 2;
+        // Every document at its last version: partitions are projected at their own pace.
+        return (
+          d1?._v === 4 &&
+          d2?._v === 3 &&
+          d3?._v === 3 &&
+          gDoc?._v === 1 &&
+          c3Doc?._v === 2 &&
+          c1Doc?._v === 1 &&
+          c2Doc?._v === 2 &&
+          c4Doc?._v === 1
+        );
       },
       { what: 'the live read models to settle', timeoutMs: 60_000 },
     );

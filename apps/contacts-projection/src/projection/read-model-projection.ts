@@ -2,12 +2,15 @@ import { fenceKey, type ReadModelCatalog, type ReadModelCollections } from '@rep
 import type { OutgoingMessage } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
 import { fenceHolder, type ProjectionWriteSettings } from '../config';
+import { createActivityProjection } from '../activities/activity-projection';
+import { activitySources } from '../activities/activity-sources';
 import { createGroupProjection } from '../groups/group-projection';
+import { createSmartlinkProjection } from '../smartlinks/smartlink-projection';
 import { createContactProjection } from './contact-projection';
 import { createPartitionFence } from './partition-fence';
 import type { ProjectionMetrics } from './projection-metrics';
 import { createReadModelStore } from './read-model-store';
-import { routeByTopic, type BatchHandler } from './topic-router';
+import { inSequence, routeByTopic, type BatchHandler } from './topic-router';
 
 export interface ReadModelProjectionDeps {
   catalog: ReadModelCatalog;
@@ -15,6 +18,7 @@ export interface ReadModelProjectionDeps {
   groupId: string;
   contactsTopic: string;
   groupsTopic: string;
+  smartlinksTopic: string;
   writes: ProjectionWriteSettings;
   /** Publishes poison messages of `topic` to its dead-letter topic (a rebuild drops them). */
   deadLetter: (topic: string, messages: OutgoingMessage[]) => Promise<void>;
@@ -57,10 +61,31 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     conditionalReplace: writes.conditionalReplace,
     limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
   });
+  const smartlinks = createSmartlinkProjection({
+    smartlinks: () => collections.smartlinks,
+    fenceFor,
+    deadLetter: (messages) => deps.deadLetter(deps.smartlinksTopic, messages),
+    metrics,
+    logger,
+    groupId,
+    conditionalReplace: writes.conditionalReplace,
+    limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+  });
+  // The timeline reads every topic after its own model: entries are inserts, so a batch that
+  // fails after its model was written and is redelivered only finds its entries already there.
+  const timeline = createActivityProjection({
+    activities: () => collections.activities,
+    sources: activitySources({ contacts: deps.contactsTopic, groups: deps.groupsTopic, smartlinks: deps.smartlinksTopic }),
+    fenceFor,
+    metrics,
+    logger,
+    limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+  });
   return routeByTopic(
     new Map<string, BatchHandler>([
-      [deps.contactsTopic, contacts],
-      [deps.groupsTopic, groups],
+      [deps.contactsTopic, inSequence(contacts, timeline)],
+      [deps.groupsTopic, inSequence(groups, timeline)],
+      [deps.smartlinksTopic, inSequence(smartlinks, timeline)],
     ]),
   );
 }

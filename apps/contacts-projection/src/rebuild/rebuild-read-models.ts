@@ -12,6 +12,8 @@ export interface RebuildDeps {
   topic: string;
   /** The group events' topic, replayed into the same generation. */
   groupsTopic: string;
+  /** The SmartLink events' topic, replayed too (the SmartLinks model and their timeline entries). */
+  smartlinksTopic: string;
   groupIdFor: (generation: string) => string;
   writes: ProjectionWriteSettings;
   logger: Logger;
@@ -60,12 +62,13 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
     groupId,
     contactsTopic: deps.topic,
     groupsTopic: deps.groupsTopic,
+    smartlinksTopic: deps.smartlinksTopic,
     writes: deps.writes,
     deadLetter: async () => undefined,
     metrics,
     logger,
   });
-  const topics = [deps.topic, deps.groupsTopic];
+  const topics = [deps.topic, deps.groupsTopic, deps.smartlinksTopic];
   const consumer = await deps.bus.consumer({ groupId, topics, fromBeginning: true });
   let messages = 0;
   const started = Date.now();

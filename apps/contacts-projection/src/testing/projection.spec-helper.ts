@@ -1,4 +1,4 @@
-import type { ContactEvent, GroupEvent } from '@reps/contracts';
+import type { ContactEvent, GroupEvent, SmartlinkEvent } from '@reps/contracts';
 import { createReadModelCatalog, type ContactReadDoc, type ReadModelCatalog, type ReadModelScope } from '@reps/contacts-read-model';
 import type { ServiceHandle } from '@reps/http';
 import { createKafkaEventBus, type EventBus, type EventProducer, type IncomingMessage } from '@reps/kafka';
@@ -13,6 +13,8 @@ export interface ProjectionUnderTest {
   topic: string;
   /** This projection's `crm.groups.v1` stand-in. */
   groupsTopic: string;
+  /** This projection's `crm.smartlinks.v1` stand-in. */
+  smartlinksTopic: string;
   dbName: string;
   env: Record<string, string>;
   mongo: MongoHandle;
@@ -28,6 +30,8 @@ export interface ProjectionUnderTest {
   publishRaw(key: string, value: string): Promise<void>;
   /** Publishes group events on the groups topic, keyed by group id. */
   publishGroups(events: GroupEvent[]): Promise<void>;
+  /** Publishes SmartLink events on the SmartLinks topic, keyed by SmartLink id. */
+  publishSmartlinks(events: SmartlinkEvent[]): Promise<void>;
   /** Every document of a read model in the active generation, by `_id`. */
   docs(scope: ReadModelScope): Promise<Map<string, ContactReadDoc>>;
   /** Waits until the user model holds `docId` at `version` (and the company model, if given). */
@@ -42,6 +46,7 @@ export interface ProjectionUnderTest {
 export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise<ProjectionUnderTest> {
   const topic = uniqueName('crm.contacts.proj');
   const groupsTopic = uniqueName('crm.groups.proj');
+  const smartlinksTopic = uniqueName('crm.smartlinks.proj');
   const groupId = uniqueName('proj-group');
   const dbName = uniqueName('proj').replace(/-/g, '_');
   const settings: Record<string, string> = {
@@ -56,6 +61,8 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     CONTACTS_TOPIC_PARTITIONS: String(partitions),
     GROUPS_TOPIC: groupsTopic,
     GROUPS_TOPIC_PARTITIONS: String(partitions),
+    SMARTLINKS_TOPIC: smartlinksTopic,
+    SMARTLINKS_TOPIC_PARTITIONS: String(partitions),
     PROJECTION_GROUP_ID: groupId,
     READ_MODEL_PREFIX: 't_',
     GENERATION_POLL_MS: '200',
@@ -66,6 +73,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
   await admin.ensureTopics([
     { name: topic, partitions, retentionMs: -1 },
     { name: groupsTopic, partitions, retentionMs: -1 },
+    { name: smartlinksTopic, partitions, retentionMs: -1 },
   ]);
   await admin.close();
   const producer = await bus.producer();
@@ -79,6 +87,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
   const harness: ProjectionUnderTest = {
     topic,
     groupsTopic,
+    smartlinksTopic,
     dbName,
     env: settings,
     mongo,
@@ -98,6 +107,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
         catalog,
         topic,
         groupsTopic,
+        smartlinksTopic,
         groupIdFor: (generation) => groupIdOf(groupId, generation),
         writes: projectionWriteSettings(projectionSettings.parse(settings), await serverTraits(mongo.db)),
         logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
@@ -118,6 +128,12 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     async publishGroups(events) {
       await producer.send(
         groupsTopic,
+        events.map((e) => ({ key: String(e.aggregate_id), value: JSON.stringify(e), headers: { 'correlation-id': e.correlation_id } })),
+      );
+    },
+    async publishSmartlinks(events) {
+      await producer.send(
+        smartlinksTopic,
         events.map((e) => ({ key: String(e.aggregate_id), value: JSON.stringify(e), headers: { 'correlation-id': e.correlation_id } })),
       );
     },
@@ -154,7 +170,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     async close() {
       await harness.stop();
       const cleanup = await bus.admin();
-      await cleanup.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`]).catch(() => undefined);
+      await cleanup.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, smartlinksTopic, `${smartlinksTopic}.dlq`]).catch(() => undefined);
       await bus.close();
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();

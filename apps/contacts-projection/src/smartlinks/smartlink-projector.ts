@@ -1,0 +1,103 @@
+import type { SmartlinkEvent } from '@reps/contracts';
+import { smartlinkReadId, type SmartlinkReadDoc } from '@reps/contacts-read-model';
+
+export type SmartlinkWrite =
+  | { kind: 'insert'; doc: SmartlinkReadDoc; eventIds: string[] }
+  | { kind: 'replace'; doc: SmartlinkReadDoc; expectedVersion: number; eventIds: string[] };
+
+export interface SmartlinkProjectionResult {
+  writes: SmartlinkWrite[];
+  duplicates: string[];
+  gaps: { docId: string; eventId: string; expected: number; received: number }[];
+  rejected: { event: SmartlinkEvent; detail: string }[];
+}
+
+export const smartlinkDocIdOf = (event: SmartlinkEvent): string => smartlinkReadId(event.company_id, event.aggregate_id);
+
+/** Applies one event to the read document: opens and activities count, revocation stamps. */
+export function applySmartlinkEvent(doc: SmartlinkReadDoc | null, event: SmartlinkEvent): SmartlinkReadDoc {
+  const _v = event.aggregate_version;
+  if (event.type === 'smartlink.created') {
+    const { data } = event;
+    return {
+      _id: smartlinkDocIdOf(event),
+      _v,
+      id: data.id,
+      tenant_company_id: event.company_id,
+      user_id: event.user_id,
+      contact_id: data.contact_id,
+      company_visible: event.company_visible,
+      shareable_type: data.shareable_type,
+      shareable_id: data.shareable_id,
+      shareable_name: data.shareable_name ?? null,
+      url: data.url,
+      opens_count: 0,
+      last_opened_at: null,
+      activities_count: 0,
+      revoked_at: null,
+      created_at: data.created_at,
+    };
+  }
+  if (doc === null) throw new Error(`${event.type} before smartlink.created`);
+  switch (event.type) {
+    case 'smartlink.revoked':
+      return { ...doc, _v, revoked_at: event.data.revoked_at };
+    case 'smartlink.opened': {
+      const at = event.data.occurred_at;
+      const latest = doc.last_opened_at === null || Date.parse(at) > Date.parse(doc.last_opened_at) ? at : doc.last_opened_at;
+      return { ...doc, _v, opens_count: doc.opens_count + 1, last_opened_at: latest };
+    }
+    case 'smartlink.activity_recorded':
+      return { ...doc, _v, activities_count: doc.activities_count + 1 };
+    default: {
+      const unreachable: never = event;
+      throw new Error(`Unknown SmartLink event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/**
+ * Pure, like the group projector: given the stored documents and a batch in partition order, what
+ * to write. An event applies only as its document's next version (older: duplicate; newer: gap,
+ * never applied out of order), so the counts are exact whatever was redelivered.
+ */
+export function projectSmartlinkEvents(
+  events: readonly SmartlinkEvent[],
+  current: ReadonlyMap<string, SmartlinkReadDoc>,
+): SmartlinkProjectionResult {
+  const slots = new Map<string, { original: SmartlinkReadDoc | null; doc: SmartlinkReadDoc | null; eventIds: string[] }>();
+  const result: SmartlinkProjectionResult = { writes: [], duplicates: [], gaps: [], rejected: [] };
+  for (const event of events) {
+    const docId = smartlinkDocIdOf(event);
+    let slot = slots.get(docId);
+    if (!slot) {
+      const original = current.get(docId) ?? null;
+      slot = { original, doc: original, eventIds: [] };
+      slots.set(docId, slot);
+    }
+    const version = slot.doc?._v ?? 0;
+    if (event.aggregate_version <= version) {
+      result.duplicates.push(event.id);
+      continue;
+    }
+    if (event.aggregate_version > version + 1) {
+      result.gaps.push({ docId, eventId: event.id, expected: version + 1, received: event.aggregate_version });
+      continue;
+    }
+    try {
+      slot.doc = applySmartlinkEvent(slot.doc, event);
+      slot.eventIds.push(event.id);
+    } catch (error) {
+      result.rejected.push({ event, detail: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  for (const slot of slots.values()) {
+    if (slot.eventIds.length === 0 || slot.doc === null) continue;
+    result.writes.push(
+      slot.original === null
+        ? { kind: 'insert', doc: slot.doc, eventIds: slot.eventIds }
+        : { kind: 'replace', doc: slot.doc, expectedVersion: slot.original._v, eventIds: slot.eventIds },
+    );
+  }
+  return result;
+}
