@@ -9,3 +9,4 @@ export * from './smartlink-read-doc';
 export * from './testing/smartlink-event-factory';
 export * from './note-task-read-docs';
 export * from './note-task-reads';
+export * from './activity-reads';
