@@ -18,7 +18,7 @@ function hasMember(group: GroupReadDoc, contactId: number): boolean {
   let high = group.member_ids.length - 1;
   while (low <= high) {
     const mid = (low + high) >> 1;
-    const value = group.member_ids[mid]!;
+    const value = group.member_ids[mid] as number;
     if (value === contactId) return true;
     if (value < contactId) low = mid + 1;
     else high = mid - 1;

@@ -110,7 +110,10 @@ export function createGroupProjection(deps: GroupProjectionDeps): GroupProjectio
         const unexpected = outcome.writeErrors.find((e) => e.code !== 11000);
         if (unexpected)
           throw new Error(`groups read model write refused: ${unexpected.message} (code ${unexpected.code})`);
-        for (const refused of outcome.writeErrors) conflicts.add(result.writes[refused.index]!.doc._id);
+        for (const refused of outcome.writeErrors) {
+          const write = result.writes[refused.index];
+          if (write) conflicts.add(write.doc._id);
+        }
         for (const command of outcome.commands) {
           const replaces = result.writes
             .slice(command.start, command.end)

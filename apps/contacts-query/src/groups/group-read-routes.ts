@@ -37,7 +37,9 @@ function decodeCursor(raw: string | undefined): GroupCursor | undefined {
   if (raw === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<GroupCursor>;
-    if (typeof value.n === 'string' && Number.isSafeInteger(value.i)) return { n: value.n, i: value.i! };
+    if (typeof value.n === 'string' && typeof value.i === 'number' && Number.isSafeInteger(value.i)) {
+      return { n: value.n, i: value.i };
+    }
   } catch {
     // falls through to the 400
   }
