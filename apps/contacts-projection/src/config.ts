@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { baseServiceConfig, configVars } from '@reps/config';
-import { CONTACTS_TOPIC, GROUPS_TOPIC, SMARTLINKS_TOPIC } from '@reps/contracts';
+import { CONTACTS_TOPIC, GROUPS_TOPIC, NOTES_TOPIC, SMARTLINKS_TOPIC, TASKS_TOPIC } from '@reps/contracts';
 import type { ServerTraits } from '@reps/mongo';
 
 /** Settings shared by the live projection and the rebuild command (both consume the topic). */
@@ -19,6 +19,11 @@ export const projectionSettings = z.object({
   /** The SmartLink events (`crm.smartlinks.v1`): the SmartLinks model and the activity timeline; `<topic>.dlq` for poison. */
   SMARTLINKS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,245}$/, 'a valid Kafka topic name').default(SMARTLINKS_TOPIC),
   SMARTLINKS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  /** The note and task events (`crm.notes.v1`, `crm.tasks.v1`): their read models and timeline entries; `<topic>.dlq` for poison. */
+  NOTES_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,245}$/, 'a valid Kafka topic name').default(NOTES_TOPIC),
+  NOTES_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  TASKS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,245}$/, 'a valid Kafka topic name').default(TASKS_TOPIC),
+  TASKS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
   /** The consumer group is `<PROJECTION_GROUP_ID>.<generation>`: a rebuild gets a group of its own. */
   PROJECTION_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, . _ - only').default('contacts-projection'),
   /** How long Kafka waits for a projection instance that died before handing its partitions to another. */

@@ -31,6 +31,8 @@ async function main(): Promise<void> {
       topic: config.CONTACTS_TOPIC,
       groupsTopic: config.GROUPS_TOPIC,
       smartlinksTopic: config.SMARTLINKS_TOPIC,
+      notesTopic: config.NOTES_TOPIC,
+      tasksTopic: config.TASKS_TOPIC,
       groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
       writes: projectionWriteSettings(config, await serverTraits(mongo.db)),
       logger,

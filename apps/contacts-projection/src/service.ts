@@ -30,6 +30,10 @@ export async function startContactsProjection(
     { name: dlqTopicOf(config.GROUPS_TOPIC), partitions: 1, retentionMs: -1 },
     { name: config.SMARTLINKS_TOPIC, partitions: config.SMARTLINKS_TOPIC_PARTITIONS, retentionMs: -1 },
     { name: dlqTopicOf(config.SMARTLINKS_TOPIC), partitions: 1, retentionMs: -1 },
+    { name: config.NOTES_TOPIC, partitions: config.NOTES_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: dlqTopicOf(config.NOTES_TOPIC), partitions: 1, retentionMs: -1 },
+    { name: config.TASKS_TOPIC, partitions: config.TASKS_TOPIC_PARTITIONS, retentionMs: -1 },
+    { name: dlqTopicOf(config.TASKS_TOPIC), partitions: 1, retentionMs: -1 },
   ]);
   const producer = await bus.producer();
   const catalog = createReadModelCatalog(mongo.db, config.READ_MODEL_PREFIX);
@@ -44,7 +48,7 @@ export async function startContactsProjection(
     catalog,
     topic: config.CONTACTS_TOPIC,
     groupIdFor: (generation) => groupIdOf(config.PROJECTION_GROUP_ID, generation),
-    moreTopics: [config.GROUPS_TOPIC, config.SMARTLINKS_TOPIC],
+    moreTopics: [config.GROUPS_TOPIC, config.SMARTLINKS_TOPIC, config.NOTES_TOPIC, config.TASKS_TOPIC],
     projectionFor: (collections, groupId) =>
       createReadModelProjection({
         catalog,
@@ -53,6 +57,8 @@ export async function startContactsProjection(
         contactsTopic: config.CONTACTS_TOPIC,
         groupsTopic: config.GROUPS_TOPIC,
         smartlinksTopic: config.SMARTLINKS_TOPIC,
+        notesTopic: config.NOTES_TOPIC,
+        tasksTopic: config.TASKS_TOPIC,
         writes,
         deadLetter: (topic, messages) => producer.send(dlqTopicOf(topic), messages),
         metrics,

@@ -5,6 +5,7 @@ import { fenceHolder, type ProjectionWriteSettings } from '../config';
 import { createActivityProjection } from '../activities/activity-projection';
 import { activitySources } from '../activities/activity-sources';
 import { createGroupProjection } from '../groups/group-projection';
+import { createNoteProjection, createTaskProjection } from '../notes-tasks/note-task-projections';
 import { createSmartlinkProjection } from '../smartlinks/smartlink-projection';
 import { createContactProjection } from './contact-projection';
 import { createPartitionFence } from './partition-fence';
@@ -19,6 +20,9 @@ export interface ReadModelProjectionDeps {
   contactsTopic: string;
   groupsTopic: string;
   smartlinksTopic: string;
+  /** The note and task topics, when this consumer reads them (the service and the rebuild do). */
+  notesTopic?: string;
+  tasksTopic?: string;
   writes: ProjectionWriteSettings;
   /** Publishes poison messages of `topic` to its dead-letter topic (a rebuild drops them). */
   deadLetter: (topic: string, messages: OutgoingMessage[]) => Promise<void>;
@@ -71,21 +75,39 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     conditionalReplace: writes.conditionalReplace,
     limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
   });
+  const versioned = (topic: string) => ({
+    fenceFor,
+    deadLetter: (messages: OutgoingMessage[]) => deps.deadLetter(topic, messages),
+    metrics,
+    logger,
+    groupId,
+    conditionalReplace: writes.conditionalReplace,
+    limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+  });
   // The timeline reads every topic after its own model: entries are inserts, so a batch that
   // fails after its model was written and is redelivered only finds its entries already there.
   const timeline = createActivityProjection({
     activities: () => collections.activities,
-    sources: activitySources({ contacts: deps.contactsTopic, groups: deps.groupsTopic, smartlinks: deps.smartlinksTopic }),
+    sources: activitySources({
+      contacts: deps.contactsTopic,
+      groups: deps.groupsTopic,
+      smartlinks: deps.smartlinksTopic,
+      ...(deps.notesTopic ? { notes: deps.notesTopic } : {}),
+      ...(deps.tasksTopic ? { tasks: deps.tasksTopic } : {}),
+    }),
     fenceFor,
     metrics,
     logger,
     limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
   });
-  return routeByTopic(
-    new Map<string, BatchHandler>([
-      [deps.contactsTopic, inSequence(contacts, timeline)],
-      [deps.groupsTopic, inSequence(groups, timeline)],
-      [deps.smartlinksTopic, inSequence(smartlinks, timeline)],
-    ]),
-  );
+  const routes = new Map<string, BatchHandler>([
+    [deps.contactsTopic, inSequence(contacts, timeline)],
+    [deps.groupsTopic, inSequence(groups, timeline)],
+    [deps.smartlinksTopic, inSequence(smartlinks, timeline)],
+  ]);
+  if (deps.notesTopic)
+    routes.set(deps.notesTopic, inSequence(createNoteProjection(() => collections.notesTasks, versioned(deps.notesTopic)), timeline));
+  if (deps.tasksTopic)
+    routes.set(deps.tasksTopic, inSequence(createTaskProjection(() => collections.notesTasks, versioned(deps.tasksTopic)), timeline));
+  return routeByTopic(routes);
 }

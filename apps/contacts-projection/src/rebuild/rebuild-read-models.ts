@@ -14,6 +14,9 @@ export interface RebuildDeps {
   groupsTopic: string;
   /** The SmartLink events' topic, replayed too (the SmartLinks model and their timeline entries). */
   smartlinksTopic: string;
+  /** The note and task events' topics, replayed too when given (the rebuild command always gives them). */
+  notesTopic?: string;
+  tasksTopic?: string;
   groupIdFor: (generation: string) => string;
   writes: ProjectionWriteSettings;
   logger: Logger;
@@ -63,12 +66,14 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
     contactsTopic: deps.topic,
     groupsTopic: deps.groupsTopic,
     smartlinksTopic: deps.smartlinksTopic,
+    ...(deps.notesTopic ? { notesTopic: deps.notesTopic } : {}),
+    ...(deps.tasksTopic ? { tasksTopic: deps.tasksTopic } : {}),
     writes: deps.writes,
     deadLetter: async () => undefined,
     metrics,
     logger,
   });
-  const topics = [deps.topic, deps.groupsTopic, deps.smartlinksTopic];
+  const topics = [deps.topic, deps.groupsTopic, deps.smartlinksTopic, ...[deps.notesTopic, deps.tasksTopic].filter((t): t is string => t !== undefined)];
   const consumer = await deps.bus.consumer({ groupId, topics, fromBeginning: true });
   let messages = 0;
   const started = Date.now();
