@@ -119,6 +119,15 @@ export function createContactRoutes(deps: ContactRoutesDeps): Router {
             slots.push(index);
           }
           const outcomes = await deps.handler.createMany(commands, { correlationId: requestIdOf(req) });
+          // A retry after a failure (or takeover after a crash) reuses the reserved ids: a contact
+          // the earlier attempt already stored is answered as created, not as a conflict.
+          if (reservedIds) {
+            for (const [i, command] of commands.entries()) {
+              if (!(outcomes[i] instanceof ConflictError)) continue;
+              const stored = await deps.handler.load(command.contactId);
+              if (stored) outcomes[i] = stored;
+            }
+          }
           const results: unknown[] = [];
           let created = 0;
           for (const [index, p] of parsed.entries()) {

@@ -255,6 +255,41 @@ describe('contacts-command write API (real MongoDB-compatible server and Kafka)'
     expect((await svc.request(repB, 'POST', USERS, body, { 'idempotency-key': key })).status).toBe(201);
   });
 
+  // npm run chaos found it: while the database restarted, a create whose write was applied but
+  // whose reply was lost failed, released its claim, and each retry created the contact again.
+  it('Idempotency-Key: a retry after a failure that came after the write answers the stored contacts, creating nothing twice', async () => {
+    const keys = svc.mongo.db.collection<{ _id: string; state: string; response?: unknown }>('idempotency_keys');
+    /** As if the request had failed after storing: its claim released with the ids it reserved. */
+    const failAfterWrite = (key: string) =>
+      keys.updateOne({ _id: `user:7:42:${key}` }, { $set: { state: 'released' }, $unset: { response: '' } });
+
+    const key = `lost-reply-${Date.now()}`;
+    const body = { first_name: 'Lost', last_name: 'Reply' };
+    const first = await svc.request(repA, 'POST', USERS, body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const before = await commitCount();
+    await failAfterWrite(key);
+    const retry = await svc.request(repA, 'POST', USERS, body, { 'idempotency-key': key });
+    expect(retry.status).toBe(201);
+    expect((await json<ContactBody>(retry)).contact.id).toBe((await json<ContactBody>(first)).contact.id);
+    expect(await commitCount()).toBe(before);
+
+    const bulkKey = `lost-bulk-reply-${Date.now()}`;
+    const bulk = { contacts: [{ first_name: 'B1' }, { first_name: 'B2' }, { first_name: 'B3' }] };
+    const bulkFirst = await svc.request(repA, 'POST', `${USERS}/bulk`, bulk, { 'idempotency-key': bulkKey });
+    expect(bulkFirst.status).toBe(200);
+    const createdIds = (body: { results: { contact?: { id: number } }[] }) => body.results.map((r) => r.contact?.id);
+    const firstIds = createdIds(await json(bulkFirst));
+    const beforeBulk = await commitCount();
+    await failAfterWrite(bulkKey);
+    const bulkRetry = await svc.request(repA, 'POST', `${USERS}/bulk`, bulk, { 'idempotency-key': bulkKey });
+    expect(bulkRetry.status).toBe(200);
+    const retried = await json<{ results: { status: number; contact?: { id: number } }[]; meta: unknown }>(bulkRetry);
+    expect(retried.results.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(createdIds(retried)).toEqual(firstIds);
+    expect(await commitCount()).toBe(beforeBulk);
+  });
+
   it('every event on the topic carries the DESIGN §3 envelope', async () => {
     const events = await svc.topicEvents(5);
     // topicEvents parses each with the public zod contract; check the envelope fields explicitly too.

@@ -101,6 +101,7 @@ export function createIdempotentRunner(idempotency: IdempotencyStore, clock: () 
         try {
           response = await produce(claim.reservedIds, (ids) => idempotency.reserve(claim.id, ids));
         } catch (error) {
+          // Keeps the ids it reserved (the error may have come after the write): see release().
           await idempotency.release(claim.id).catch(() => undefined);
           throw error;
         }

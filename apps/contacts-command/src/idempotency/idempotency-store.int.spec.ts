@@ -52,6 +52,25 @@ describe('idempotency store (real server)', () => {
     });
   });
 
+  it('lets a retry take over at once the claim of a request that failed, with the ids it reserved', async () => {
+    // The failure may have come after the write (a lost reply): new ids would create it twice.
+    const key = uniqueName('key');
+    const first = await store.claim('company:9', key, { a: 1 }, t0);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.reserve(first.id, [200]);
+    await store.release(first.id);
+    expect(await store.claim('company:9', key, { a: 1 }, at(10))).toEqual({ kind: 'claimed', id: first.id, reservedIds: [200] });
+    // Taken over: pending again, so a concurrent retry waits.
+    expect(await store.claim('company:9', key, { a: 1 }, at(20))).toEqual({ kind: 'in_progress' });
+
+    // A request that failed before reserving anything wrote nothing: its claim is simply gone.
+    const other = uniqueName('key');
+    const claim = await store.claim('company:9', other, { b: 1 }, t0);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    await store.release(claim.id);
+    expect(await store.claim('company:9', other, { b: 1 }, at(10))).toEqual({ kind: 'claimed', id: claim.id, reservedIds: undefined });
+  });
+
   it('expires keys after 24 h (swept, and ignored before the sweep)', async () => {
     const key = uniqueName('key');
     const claim = await store.claim('company:8', key, { a: 1 }, t0);

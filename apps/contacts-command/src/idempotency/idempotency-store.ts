@@ -12,7 +12,8 @@ export interface StoredResponse {
 export interface IdempotencyDoc {
   _id: string;
   request_hash: string;
-  state: 'pending' | 'completed';
+  /** `released`: the request failed; a retry takes the claim over at once, with its reserved ids. */
+  state: 'pending' | 'completed' | 'released';
   response?: StoredResponse;
   /** Ids the request allocated before writing; a takeover after a crash reuses them. */
   reserved_ids?: number[];
@@ -32,7 +33,12 @@ export interface IdempotencyStore {
   /** Records the ids this request is about to create, before it writes them. */
   reserve(id: string, ids: number[]): Promise<void>;
   complete(id: string, response: StoredResponse): Promise<void>;
-  /** Releases a claim whose request failed before writing anything, so a retry can run. */
+  /**
+   * Releases the claim of a request that failed, so a retry can run at once. A claim with reserved
+   * ids is kept (state `released`) and the retry gets the ids: the failure may have come after the
+   * write was applied (a lost reply while the database restarts), and new ids would create the
+   * contacts twice. Only a claim with nothing reserved is deleted.
+   */
   release(id: string): Promise<void>;
   /** FerretDB has no TTL indexes, so expiry is a sweep (and lookups ignore expired records). */
   sweepExpired(now: Date): Promise<number>;
@@ -85,13 +91,14 @@ export function createIdempotencyStore(records: Collection<IdempotencyDoc>, ttlM
         }
         if (existing.request_hash !== requestHash) return { kind: 'mismatch' };
         const abandoned =
-          existing.state === 'pending' && now.getTime() - existing.created_at.getTime() > ABANDONED_AFTER_MS;
+          existing.state === 'released' ||
+          (existing.state === 'pending' && now.getTime() - existing.created_at.getTime() > ABANDONED_AFTER_MS);
         if (abandoned) {
-          // Take over the dead request's claim, and its ids: whatever it already wrote is found
-          // again instead of being created twice.
+          // Take over the failed or dead request's claim, and its ids: whatever it already wrote
+          // is found again instead of being created twice.
           const taken = await records.updateOne(
-            { _id: id, state: 'pending', created_at: existing.created_at },
-            { $set: { created_at: now } },
+            { _id: id, state: existing.state, created_at: existing.created_at },
+            { $set: { state: 'pending', created_at: now } },
           );
           if (taken.modifiedCount === 1) return { kind: 'claimed', id, reservedIds: existing.reserved_ids };
           continue;
@@ -108,7 +115,10 @@ export function createIdempotencyStore(records: Collection<IdempotencyDoc>, ttlM
       await records.updateOne({ _id: id }, { $set: { state: 'completed', response } });
     },
     async release(id) {
-      await records.deleteOne({ _id: id, state: 'pending' });
+      const claim = await records.findOne({ _id: id });
+      if (claim?.state !== 'pending') return;
+      if (claim.reserved_ids === undefined) await records.deleteOne({ _id: id, state: 'pending' });
+      else await records.updateOne({ _id: id, state: 'pending' }, { $set: { state: 'released' } });
     },
     async sweepExpired(now) {
       // In bounded rounds, deleted by `_id`: one `deleteMany` over a day's expired keys would bind
