@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authConfigSchema } from '@reps/auth';
+import { authConfigSchema, smartlinkTokenConfigSchema } from '@reps/auth';
 import { baseServiceConfig, configVars } from '@reps/config';
 
 export const contactsQueryConfigSchema = baseServiceConfig(8082)
@@ -18,5 +18,7 @@ export const contactsQueryConfigSchema = baseServiceConfig(8082)
     /** How long the active read-model generation is cached (a rebuild's swap shows up after this). */
     GENERATION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   })
-  .extend(authConfigSchema.shape);
+  .extend(authConfigSchema.shape)
+  // SmartLink reads show the share URL: the same key and public base as contacts-command.
+  .extend(smartlinkTokenConfigSchema.shape);
 export type ContactsQueryConfig = z.infer<typeof contactsQueryConfigSchema>;

@@ -1,4 +1,4 @@
-import { createTokenVerifierFromConfig } from '@reps/auth';
+import { createTokenVerifierFromConfig, resolveSmartlinkTokenKey } from '@reps/auth';
 import { createReadModelCatalog } from '@reps/contacts-read-model';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { connectMongo } from '@reps/mongo';
@@ -8,6 +8,8 @@ import { createContactReadRoutes } from './contacts/contact-read-routes';
 import { createGenerationCache } from './contacts/generation-cache';
 import { createGroupReadRoutes } from './groups/group-read-routes';
 import { createNoteTaskReadRoutes } from './notes-tasks/note-task-read-routes';
+import { createActivityReadRoutes } from './activities/activity-read-routes';
+import { createSmartlinkReadRoutes } from './smartlinks/smartlink-read-routes';
 
 const SERVICE = 'contacts-query';
 
@@ -44,6 +46,15 @@ export async function startContactsQuery(
       );
       app.use(createGroupReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
       app.use(createNoteTaskReadRoutes({ verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS }));
+      const lists = { verifier, readModels, consistencyWaitMs: config.CONSISTENCY_WAIT_MS, listMaxTimeMs: config.LIST_MAX_TIME_MS };
+      app.use(createActivityReadRoutes(lists));
+      app.use(
+        createSmartlinkReadRoutes({
+          ...lists,
+          tokenKey: resolveSmartlinkTokenKey(config, config.NODE_ENV, (message) => logger.warn(message)),
+          publicBaseUrl: config.PUBLIC_BASE_URL,
+        }),
+      );
     },
     closers: [{ name: 'mongodb', close: () => mongo.close() }],
     handleSignals,

@@ -12,8 +12,11 @@ import { z } from 'zod';
 
 export const DEVELOPMENT_SMARTLINK_TOKEN_KEY = 'reps-crm-development-smartlink-key-not-for-production';
 
+/** The settings of both services that hand out share URLs (contacts-command and contacts-query): same key, same base. */
 export const smartlinkTokenConfigSchema = z.object({
   SMARTLINK_TOKEN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where `/l/<token>` is served from (the gateway's public address): the share URL's base. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).default('http://localhost:8080'),
 });
 
 /** The configured key; outside production the public development key with a warning; in production a start-up error. */

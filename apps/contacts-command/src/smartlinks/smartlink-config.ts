@@ -13,15 +13,7 @@ const hostList = z
   )
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]{1,253}$/, 'a comma-separated list of host names')));
 
-/** The SmartLink settings of a service that writes or reads SmartLinks (both need the token key and the public base). */
-export const smartlinkSharedConfigSchema = z
-  .object({
-    /** Where `/l/<token>` is served from (the gateway's public address): the share URL's base. */
-    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).default('http://localhost:8080'),
-  })
-  .extend(smartlinkTokenConfigSchema.shape);
-
-export const smartlinkCommandConfigSchema = smartlinkSharedConfigSchema.extend({
+export const smartlinkCommandConfigSchema = smartlinkTokenConfigSchema.extend({
   SMARTLINKS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a valid Kafka topic name').default(SMARTLINKS_TOPIC),
   SMARTLINKS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
   /** Target hosts of a company that never set its own (`smartlink_settings`); for development, e.g. `localhost,example.com`. */

@@ -5,9 +5,10 @@ export type ConsistencyToken =
   | { contactId: number; version: number }
   | { groupId: number; version: number }
   | { noteId: number; version: number }
-  | { taskId: number; version: number };
+  | { taskId: number; version: number }
+  | { smartlinkId: number; version: number };
 
-const TOKEN = /^([cgnt])1:([1-9]\d{0,15}):([1-9]\d{0,15})$/;
+const TOKEN = /^([cgnts])1:([1-9]\d{0,15}):([1-9]\d{0,15})$/;
 
 /**
  * Decodes contacts-command's `X-Consistency-Token` (`base64url("c1:<contactId>:<version>")`, or
@@ -30,6 +31,8 @@ export function decodeConsistencyToken(header: string): ConsistencyToken {
       return { noteId: id, version };
     case 't':
       return { taskId: id, version };
+    case 's':
+      return { smartlinkId: id, version };
     default:
       return { contactId: id, version };
   }

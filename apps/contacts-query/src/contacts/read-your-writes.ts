@@ -1,5 +1,5 @@
 import type { Principal } from '@reps/auth';
-import { groupReadId, noteReadId, readModelId, taskReadId, type ReadModelCollections } from '@reps/contacts-read-model';
+import { groupReadId, noteReadId, readModelId, smartlinkReadId, taskReadId, type ReadModelCollections } from '@reps/contacts-read-model';
 import type { ConsistencyToken } from './consistency-token';
 
 export type Consistency = 'fresh' | 'stale';
@@ -16,6 +16,14 @@ async function applied(
       { projection: { _v: 1 } },
     );
     return group !== null && group._v >= token.version;
+  }
+  if ('smartlinkId' in token) {
+    // A SmartLink write: its document tells (its timeline entries follow in the same batch).
+    const doc = await models.smartlinks.findOne(
+      { _id: smartlinkReadId(principal.companyId, token.smartlinkId) },
+      { projection: { _v: 1 } },
+    );
+    return doc !== null && doc._v >= token.version;
   }
   if ('noteId' in token || 'taskId' in token) {
     // A note or task write: its own document (a deleted task keeps one) tells.
