@@ -223,6 +223,27 @@ describe('contacts-command group write API (real MongoDB-compatible server and K
     expect(await groupCommits()).toBe(before + 1);
   });
 
+  it('takes over a name claim its group no longer holds, and only such a claim', async () => {
+    const names = svc.mongo.db.collection<{ _id: string; group_id: number; claimed_at: Date }>('group_names');
+    // A writer that died between claiming and storing its group, long enough ago: the claim is stale.
+    await names.insertOne({
+      _id: '7:42:orphan',
+      group_id: 99999991,
+      claimed_at: new Date(Date.now() - 60_000),
+    });
+    expect((await svc.request(repA, 'POST', GROUPS, { name: 'Orphan' })).status).toBe(201);
+    // One that may still be on its way to storing: the name stays taken for now.
+    await names.insertOne({ _id: '7:42:in flight', group_id: 99999992, claimed_at: new Date() });
+    expect((await svc.request(repA, 'POST', GROUPS, { name: 'In flight' })).status).toBe(409);
+    // A claim left behind by a rename whose release never happened: the group holds another name now.
+    const renamed = await group(repA, 'Before');
+    expect((await svc.request(repA, 'PATCH', `${GROUPS}/${renamed.id}`, { name: 'After' })).status).toBe(200);
+    await names.insertOne({ _id: '7:42:before', group_id: renamed.id, claimed_at: new Date() });
+    expect((await svc.request(repA, 'POST', GROUPS, { name: 'before' })).status).toBe(201);
+    // …while a name a live group holds is never taken over.
+    expect((await svc.request(repA, 'POST', GROUPS, { name: 'AFTER' })).status).toBe(409);
+  });
+
   it('replays a create with the same Idempotency-Key', async () => {
     const headers = { 'idempotency-key': `grp-${Date.now()}` };
     const first = await svc.request(repA, 'POST', GROUPS, { name: 'Once' }, headers);
