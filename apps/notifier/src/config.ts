@@ -51,6 +51,8 @@ export const notifierConfigSchema = baseServiceConfig(8083)
     PUSH_SEND_TIMEOUT_MS: millis(100, 120_000, 10_000),
     /** How long the push service keeps an undelivered push for an offline device (Web Push TTL). */
     PUSH_TTL_S: z.coerce.number().int().min(0).max(2_419_200).default(86_400),
+    /** How long the pipeline may reuse a rep's subscriptions and settings it read (0: always read). */
+    PUSH_READ_CACHE_MS: millis(0, 60_000, 2_000),
     /** Allows http endpoints and private/loopback addresses: tests and local development only. */
     PUSH_ALLOW_INSECURE_ENDPOINTS: flag,
     /** Deep links in pushes are `<APP_BASE_URL>/contacts/<id>`. */

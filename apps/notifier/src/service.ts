@@ -13,6 +13,7 @@ import { startEventConsumers } from './pipeline/event-consumers';
 import { createNotifierMetrics } from './pipeline/notifier-metrics';
 import { createPushPipeline } from './pipeline/push-pipeline';
 import { createContactNames, createTaskReminders } from './store/projections';
+import { cachedContactNames, cachedSettings, cachedSubscriptions } from './store/read-caches';
 import { createRedisLock } from './store/rep-lock';
 import { createSettingsStore } from './store/settings-store';
 import { createSubscriptionStore } from './store/subscription-store';
@@ -53,7 +54,8 @@ export async function startNotifier(
 
   const subscriptions = createSubscriptionStore(mongo.db, createRedisLock(probe, config.QUEUE_PREFIX));
   const settings = createSettingsStore(mongo.db);
-  const contactNames = createContactNames(mongo.db);
+  // Renames reach the cache through apply(), which the name consumer calls on this same instance.
+  const contactNames = cachedContactNames(createContactNames(mongo.db), { ttlMs: 30_000 });
   let queues: ReturnType<typeof createPushPipeline>['queues'] = [];
   const metrics = createNotifierMetrics(registry, () => queues);
   const pipeline = createPushPipeline({
@@ -67,8 +69,9 @@ export async function startNotifier(
     sendAttempts: config.PUSH_SEND_ATTEMPTS,
     retryBaseMs: config.PUSH_RETRY_BASE_MS,
     appBaseUrl: config.APP_BASE_URL,
-    subscriptions,
-    settings,
+    // The pipeline reads through short-lived caches; the HTTP API below reads fresh.
+    subscriptions: cachedSubscriptions(subscriptions, { ttlMs: config.PUSH_READ_CACHE_MS }),
+    settings: cachedSettings(settings, { ttlMs: config.PUSH_READ_CACHE_MS }),
     contactNames,
     taskReminders: createTaskReminders(mongo.db),
     sender: createWebPushSender({
