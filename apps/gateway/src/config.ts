@@ -55,6 +55,15 @@ export const gatewayConfigSchema = baseServiceConfig(8080)
     /** Points a bulk create costs: it does the work of many single requests. */
     RATE_LIMIT_BULK_COST: z.coerce.number().int().min(1).max(1_000).default(10),
     CORS_ORIGINS: corsOrigins,
+    /** The public SmartLink routes (no token): requests per window per client IP, and per SmartLink token. */
+    PUBLIC_RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    PUBLIC_RATE_LIMIT_TOKEN_POINTS: z.coerce.number().int().min(1).max(1_000_000).default(60),
+    PUBLIC_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** Body limit of the public activity beacon (its `properties` are at most 4 KB). */
+    PUBLIC_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 16kb')
+      .default('16kb'),
     /** JSON body limits (body-parser syntax); bulk creates have their own. */
     BODY_LIMIT: z
       .string()

@@ -8,6 +8,8 @@ import { CONTACT_OPERATIONS, scopeBase } from './contacts/contact-operations';
 import { createContactRoutes } from './contacts/contact-routes';
 import { createDocsRoutes } from './docs/docs-page';
 import { createGroupRoutes } from './groups/group-routes';
+import { beaconCors, BEACON_PATH, mountPublicSmartlinkRoutes } from './smartlinks/public-smartlink-routes';
+import { createSmartlinkRoutes } from './smartlinks/smartlink-routes';
 import { createNoteTaskRoutes } from './notes-tasks/note-task-routes';
 import { createPushRoutes } from './push/push-routes';
 import { createRateLimit } from './hygiene/rate-limit';
@@ -95,6 +97,8 @@ export async function startGateway(
     // Order matters: CORS preflights and the docs need no token; then every /api request is
     // authenticated and counted before a byte of its body is read.
     beforeBody: (app) => {
+      // The beacon is CORS-open to any origin (the company site); the API keeps its own CORS rule.
+      app.use(BEACON_PATH, beaconCors);
       app.use(createCors(config.CORS_ORIGINS));
       app.use(createDocsRoutes());
       app.use(createApiSecurityHeaders(config.CORS_ORIGINS.length > 0));
@@ -114,10 +118,22 @@ export async function startGateway(
           }),
         );
       }
+      // Public SmartLink tracking: no token (the link's token is the capability), limits per IP and per token.
+      mountPublicSmartlinkRoutes(app, {
+        command,
+        redis,
+        ipPoints: config.PUBLIC_RATE_LIMIT_IP_POINTS,
+        tokenPoints: config.PUBLIC_RATE_LIMIT_TOKEN_POINTS,
+        windowSeconds: config.PUBLIC_RATE_LIMIT_WINDOW_S,
+        bodyLimit: config.PUBLIC_BODY_LIMIT,
+        ...(rateLimitKeyPrefix ? { keyPrefix: rateLimitKeyPrefix } : {}),
+        logger,
+      });
     },
     routes: (app) => {
       app.use(createContactRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
       app.use(createGroupRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
+      app.use(createSmartlinkRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
       app.use(createNoteTaskRoutes({ command, query, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
       app.use(createPushRoutes({ command, query, notifier, bulkTimeoutMs: config.UPSTREAM_BULK_TIMEOUT_MS }));
     },

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { principalOf, type Principal } from '@reps/auth';
 import { RateLimitedError } from '@reps/errors';
@@ -14,6 +14,8 @@ export interface RateLimitOptions {
   costOf: (req: { method: string; baseUrl: string; path: string }) => number;
   /** Separates the counters of test runs (and deployments) sharing one Redis. */
   keyPrefix?: string;
+  /** The bucket of a request; default its principal (the public SmartLink routes count per IP and per token). */
+  keyOf?: (req: Request) => string;
   logger: Logger;
 }
 
@@ -51,7 +53,8 @@ export function createRateLimit(options: RateLimitOptions): RequestHandler {
 
   return (req, res, next) => {
     const cost = options.costOf(req);
-    limiter.consume(principalKey(principalOf(req)), cost).then(
+    const key = options.keyOf ? options.keyOf(req) : principalKey(principalOf(req));
+    limiter.consume(key, cost).then(
       (state) => {
         setHeaders(res, points, windowSeconds, state);
         next();

@@ -6,6 +6,9 @@ import { GroupListResponse, GroupMembershipResponse, GroupResponse } from '../gr
 import { NOTE_TASK_OPERATIONS } from '../notes-tasks/note-task-operations';
 import { NOTE_TASK_RESPONSE_SCHEMAS } from '../notes-tasks/note-task-response-schemas';
 import { PUSH_OPERATIONS } from '../push/push-operations';
+import { PUBLIC_SMARTLINK_PATHS, PUBLIC_SMARTLINK_SCHEMAS } from '../smartlinks/public-smartlink-openapi';
+import { ACTIVITY_OPERATIONS, SMARTLINK_OPERATIONS } from '../smartlinks/smartlink-operations';
+import { SMARTLINK_RESPONSE_SCHEMAS } from '../smartlinks/smartlink-response-schemas';
 import {
   NotificationSettingsResponse,
   PushSubscriptionListResponse,
@@ -27,6 +30,8 @@ const OPERATIONS: readonly ContactOperation[] = [
   ...CONTACT_OPERATIONS,
   ...GROUP_OPERATIONS,
   ...NOTE_TASK_OPERATIONS,
+  ...SMARTLINK_OPERATIONS,
+  ...ACTIVITY_OPERATIONS,
   ...PUSH_OPERATIONS,
 ];
 
@@ -340,6 +345,7 @@ const PROBE_BODY = {
 export function buildOpenApiDocument(): Json {
   const inputs = new Map<string, z.ZodType>();
   for (const op of OPERATIONS) if (op.body) inputs.set(op.body.schemaName, op.body.schema);
+  for (const [name, schema] of PUBLIC_SMARTLINK_SCHEMAS) inputs.set(name, schema);
   const schemas = {
     ...components([...inputs], 'input'),
     ...components(
@@ -354,6 +360,7 @@ export function buildOpenApiDocument(): Json {
         ['GroupListResponse', GroupListResponse],
         ['GroupMembershipResponse', GroupMembershipResponse],
         ...NOTE_TASK_RESPONSE_SCHEMAS,
+        ...SMARTLINK_RESPONSE_SCHEMAS,
         ['PushSubscriptionResponse', PushSubscriptionResponse],
         ['PushSubscriptionListResponse', PushSubscriptionListResponse],
         ['VapidPublicKeyResponse', VapidPublicKeyResponse],
@@ -393,6 +400,14 @@ export function buildOpenApiDocument(): Json {
       { name: 'Company notes', description: 'Notes on the company-visible contacts (company tokens)' },
       { name: 'User tasks', description: 'A rep’s tasks, their own and those a company assigned them (user tokens)' },
       { name: 'Company tasks', description: 'Tasks a company assigned to its reps (company tokens)' },
+      { name: 'User SmartLinks', description: 'Tracked links a rep shares with their contacts (user tokens only)' },
+      { name: 'Company SmartLink settings', description: 'The hosts SmartLinks may point to (company tokens)' },
+      { name: 'User activities', description: 'Contacts’ timelines and the rep’s feed (user tokens)' },
+      { name: 'Company activities', description: 'Timelines of company-visible contacts (company tokens)' },
+      {
+        name: 'Public SmartLink tracking',
+        description: 'No token: the SmartLink token in the path is the capability. Rate limited per IP and per token.',
+      },
       {
         name: 'User notifications',
         description: 'A rep’s push subscriptions (Web Push) and notification settings, served by the notifier (user tokens only)',
@@ -402,6 +417,7 @@ export function buildOpenApiDocument(): Json {
     security: [{ bearerAuth: [] }],
     paths: {
       ...operationsPaths(),
+      ...PUBLIC_SMARTLINK_PATHS,
       '/healthz': probe('Liveness probe', 'The process is alive', PROBE_BODY),
       '/readyz': probe('Readiness probe', 'Redis and both upstream services answer', PROBE_BODY, {
         '503': {

@@ -37,10 +37,53 @@ describe('OpenAPI document', () => {
           `DELETE ${base(s)}/{id}`,
           `POST ${base(s)}/{id}/restore`,
           `GET ${base(s)}/{id}/card`,
+          `GET ${base(s)}/{id}/activities`,
         ]),
         `POST ${base('user')}/bulk`,
       ].sort(),
     );
+  });
+
+  it('documents SmartLinks (user), their settings (company), activities and the public routes without auth', () => {
+    const ops = Object.entries(doc['paths'] as Json)
+      .filter(([path]) => /smartlink|activities|^\/l\//.test(path))
+      .flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    const user = '/api/user/crm/v202506';
+    const company = '/api/company/crm/v202506';
+    expect(ops).toEqual(
+      [
+        `GET ${user}/smartlinks`,
+        `POST ${user}/smartlinks`,
+        `GET ${user}/smartlinks/{id}`,
+        `DELETE ${user}/smartlinks/{id}`,
+        `GET ${company}/smartlink_settings`,
+        `PUT ${company}/smartlink_settings`,
+        `GET ${user}/contacts/{id}/activities`,
+        `GET ${company}/contacts/{id}/activities`,
+        `GET ${user}/activities`,
+        'GET /l/{token}',
+        'HEAD /l/{token}',
+        'POST /api/public/smartlinks/{token}/activities',
+      ].sort(),
+    );
+    for (const [method, path] of [
+      ['get', '/l/{token}'],
+      ['head', '/l/{token}'],
+      ['post', '/api/public/smartlinks/{token}/activities'],
+    ] as const) {
+      expect(operation(method, path)).toMatchObject({ security: [], tags: ['Public SmartLink tracking'] });
+    }
+    expect(operation('post', `${user}/smartlinks`).tags).toEqual(['User SmartLinks']);
+    expect(operation('get', `${user}/activities`).parameters.map((p: Json) => p.name)).toEqual([
+      'limit',
+      'cursor',
+      'type',
+      'since',
+      'contact_id',
+      'X-Consistency-Token',
+    ]);
+    expect(doc['components'].schemas.SmartlinkActivityBody).toBeDefined();
   });
 
   it('documents notes and tasks in both scopes, under their own tags', () => {

@@ -10,6 +10,12 @@ export const FORWARDED_REQUEST_HEADERS = [
   'idempotency-key',
   'if-match',
   'x-consistency-token',
+  // The public SmartLink open: who is asking, and whether it is a prefetch (not counted as an open).
+  'user-agent',
+  'purpose',
+  'sec-purpose',
+  'x-purpose',
+  'x-moz',
 ] as const;
 
 /** What the gateway relays back; the rest (server, date, keep-alive, x-request-id) is its own. */
@@ -22,10 +28,11 @@ export const RELAYED_RESPONSE_HEADERS = [
   'idempotent-replayed',
   'retry-after',
   'cache-control',
+  'referrer-policy',
 ] as const;
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path and query string, e.g. `/api/user/crm/v202506/contacts?limit=5`. */
   path: string;
   headers: IncomingHttpHeaders;
