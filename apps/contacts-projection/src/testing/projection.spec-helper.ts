@@ -15,6 +15,11 @@ export interface ProjectionUnderTest {
   groupsTopic: string;
   /** This projection's `crm.smartlinks.v1` stand-in. */
   smartlinksTopic: string;
+  /** This projection's `crm.notes.v1` and `crm.tasks.v1` stand-ins. */
+  notesTopic: string;
+  tasksTopic: string;
+  /** Publishes events of any aggregate to `topic`, keyed by aggregate id. */
+  publishTo(topic: string, events: { aggregate_id: number; correlation_id: string }[]): Promise<void>;
   dbName: string;
   env: Record<string, string>;
   mongo: MongoHandle;
@@ -47,6 +52,8 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
   const topic = uniqueName('crm.contacts.proj');
   const groupsTopic = uniqueName('crm.groups.proj');
   const smartlinksTopic = uniqueName('crm.smartlinks.proj');
+  const notesTopic = uniqueName('crm.notes.proj');
+  const tasksTopic = uniqueName('crm.tasks.proj');
   const groupId = uniqueName('proj-group');
   const dbName = uniqueName('proj').replace(/-/g, '_');
   const settings: Record<string, string> = {
@@ -63,6 +70,10 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     GROUPS_TOPIC_PARTITIONS: String(partitions),
     SMARTLINKS_TOPIC: smartlinksTopic,
     SMARTLINKS_TOPIC_PARTITIONS: String(partitions),
+    NOTES_TOPIC: notesTopic,
+    NOTES_TOPIC_PARTITIONS: String(partitions),
+    TASKS_TOPIC: tasksTopic,
+    TASKS_TOPIC_PARTITIONS: String(partitions),
     PROJECTION_GROUP_ID: groupId,
     READ_MODEL_PREFIX: 't_',
     GENERATION_POLL_MS: '200',
@@ -74,6 +85,8 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     { name: topic, partitions, retentionMs: -1 },
     { name: groupsTopic, partitions, retentionMs: -1 },
     { name: smartlinksTopic, partitions, retentionMs: -1 },
+    { name: notesTopic, partitions, retentionMs: -1 },
+    { name: tasksTopic, partitions, retentionMs: -1 },
   ]);
   await admin.close();
   const producer = await bus.producer();
@@ -88,6 +101,8 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     topic,
     groupsTopic,
     smartlinksTopic,
+    notesTopic,
+    tasksTopic,
     dbName,
     env: settings,
     mongo,
@@ -108,6 +123,8 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
         topic,
         groupsTopic,
         smartlinksTopic,
+        notesTopic,
+        tasksTopic,
         groupIdFor: (generation) => groupIdOf(groupId, generation),
         writes: projectionWriteSettings(projectionSettings.parse(settings), await serverTraits(mongo.db)),
         logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
@@ -134,6 +151,12 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     async publishSmartlinks(events) {
       await producer.send(
         smartlinksTopic,
+        events.map((e) => ({ key: String(e.aggregate_id), value: JSON.stringify(e), headers: { 'correlation-id': e.correlation_id } })),
+      );
+    },
+    async publishTo(name, events) {
+      await producer.send(
+        name,
         events.map((e) => ({ key: String(e.aggregate_id), value: JSON.stringify(e), headers: { 'correlation-id': e.correlation_id } })),
       );
     },
@@ -170,7 +193,11 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
     async close() {
       await harness.stop();
       const cleanup = await bus.admin();
-      await cleanup.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, smartlinksTopic, `${smartlinksTopic}.dlq`]).catch(() => undefined);
+      await cleanup
+        .deleteTopics(
+          [topic, groupsTopic, smartlinksTopic, notesTopic, tasksTopic].flatMap((name) => [name, `${name}.dlq`]),
+        )
+        .catch(() => undefined);
       await bus.close();
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();
