@@ -16,6 +16,8 @@ const GROUPS = '/api/user/crm/v202506/groups';
 const repA: Principal = { scope: 'user', userId: 42, companyId: 7 };
 const repB: Principal = { scope: 'user', userId: 43, companyId: 7 };
 const companyC: Principal = { scope: 'company', companyId: 7 };
+// Same user id as A in another tenant: ids are only unique within a company.
+const repAElsewhere: Principal = { scope: 'user', userId: 42, companyId: 8 };
 
 interface ContactJson {
   id: number;
@@ -88,13 +90,15 @@ describe('groups API through the gateway (running stack)', () => {
     return contact;
   }
 
+  /** Creates a group and waits until the read side has it (a list's token covers one write only). */
   async function createGroup(principal: Principal, name: string) {
     const res = await gw.request(principal, 'POST', GROUPS, { group: { name } });
     expect(res.status).toBe(201);
-    return {
-      group: (await json<{ group: GroupJson }>(res)).group,
-      token: res.headers.get('x-consistency-token')!,
-    };
+    const { group } = await json<{ group: GroupJson }>(res);
+    const token = res.headers.get('x-consistency-token')!;
+    const read = await gw.request(principal, 'GET', `${GROUPS}/${group.id}`, undefined, consistent(token));
+    expect(read.headers.get('x-consistency')).toBe('fresh');
+    return { group, token };
   }
 
   async function addMembers(principal: Principal, groupId: number, contactIds: number[]) {
@@ -218,8 +222,13 @@ describe('groups API through the gateway (running stack)', () => {
       ['POST', `${GROUPS}/${group.id}/contacts`, { contact_ids: [aContact.id] }],
       ['DELETE', `${GROUPS}/${group.id}/contacts/${aContact.id}`, undefined],
     ] as const) {
-      const res = await gw.request(repB, method, path, body);
-      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+      for (const [who, principal] of [
+        ['rep B', repB],
+        ['user 42 of company 8', repAElsewhere],
+      ] as const) {
+        const res = await gw.request(principal, method, path, body);
+        expect({ who, method, path, status: res.status }).toEqual({ who, method, path, status: 404 });
+      }
     }
     const bList = await json<{ groups: GroupJson[] }>(await gw.request(repB, 'GET', GROUPS));
     expect(bList.groups.map((g) => g.id)).not.toContain(group.id);
