@@ -126,10 +126,11 @@ export async function startEventConsumers(
     bus,
     { groupId: `${options.groupId}-contact-names`, topics: [topics.contacts] },
     async (batch) => {
-      for (const message of batch.messages) {
-        const event = decode(ContactEvent, message, contactTypes, skipper(message));
-        if (event) await options.contactNames.apply(event);
-      }
+      await options.contactNames.applyBatch(
+        batch.messages.flatMap(
+          (message) => decode(ContactEvent, message, contactTypes, skipper(message)) ?? [],
+        ),
+      );
     },
     logger,
   );

@@ -79,9 +79,9 @@ export function cachedContactNames(
       cache.set(contactId, { name });
       return name;
     },
-    async apply(event) {
-      cache.delete(event.aggregate_id);
-      await names.apply(event);
+    async applyBatch(events) {
+      for (const event of events) cache.delete(event.aggregate_id);
+      await names.applyBatch(events);
     },
   };
 }
