@@ -59,11 +59,14 @@ export const gatewayConfigSchema = baseServiceConfig(8080)
     PUBLIC_RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
     PUBLIC_RATE_LIMIT_TOKEN_POINTS: z.coerce.number().int().min(1).max(1_000_000).default(60),
     PUBLIC_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
-    /** Body limit of the public activity beacon (its `properties` are at most 4 KB). */
+    /**
+     * Body limit of the public activity beacon. Its `properties` are at most 4 KB, checked by the
+     * contract (422 naming the field); this only stops bodies far beyond any valid one (413).
+     */
     PUBLIC_BODY_LIMIT: z
       .string()
-      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 16kb')
-      .default('16kb'),
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb')
+      .default('64kb'),
     /** JSON body limits (body-parser syntax); bulk creates have their own. */
     BODY_LIMIT: z
       .string()

@@ -18,5 +18,10 @@ export const smartlinkCommandConfigSchema = smartlinkTokenConfigSchema.extend({
   SMARTLINKS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
   /** Target hosts of a company that never set its own (`smartlink_settings`); for development, e.g. `localhost,example.com`. */
   SMARTLINK_DEFAULT_ALLOWED_HOSTS: hostList,
+  /**
+   * Plain `http` targets (a local company site in development). Off by default; contacts-command
+   * refuses to start with it when NODE_ENV=production.
+   */
+  SMARTLINK_ALLOW_HTTP_TARGETS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
 });
 export type SmartlinkCommandConfig = z.infer<typeof smartlinkCommandConfigSchema>;

@@ -56,6 +56,9 @@ export interface Smartlinks {
  */
 export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks> {
   const { db, config, clock, logger, metrics } = deps;
+  if (config.SMARTLINK_ALLOW_HTTP_TARGETS && config.NODE_ENV === 'production') {
+    throw new Error('SMARTLINK_ALLOW_HTTP_TARGETS=true is refused when NODE_ENV=production (targets must be https)');
+  }
   const commits = db.collection<CommitDoc<SmartlinkEvent>>('smartlink_commits');
   const outbox = db.collection<OutboxDoc>('smartlink_outbox');
   await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(outbox, outboxIndexes)]);
@@ -92,7 +95,7 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
     tokens: createTokenIndex(db.collection<SmartlinkTokenDoc>('smartlink_tokens')),
     settings,
     tokenKey: resolveSmartlinkTokenKey(config, config.NODE_ENV, (message) => logger.warn(message)),
-    allowHttp: config.NODE_ENV !== 'production',
+    allowHttp: config.SMARTLINK_ALLOW_HTTP_TARGETS,
     clock,
     onOpenNotRecorded: (error) => {
       notRecorded.inc();

@@ -255,6 +255,10 @@ export interface StackUnderTest {
   /** This stack's `crm.notes.v1` and `crm.tasks.v1` stand-ins (the notifier reads the tasks one). */
   notesTopic: string;
   tasksTopic: string;
+  /** This stack's `crm.smartlinks.v1` stand-in (command, projection and notifier share it). */
+  smartlinksTopic: string;
+  /** The public base of share URLs (the command and query services agree on it). */
+  publicBaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -279,6 +283,8 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
     GROUPS_TOPIC: groupsTopic,
     NOTES_TOPIC: notesTopic,
     TASKS_TOPIC: notifierTopics[1]!,
+    SMARTLINKS_TOPIC: notifierTopics[0]!,
+    PUBLIC_BASE_URL: 'https://links.example.test',
   };
   const apps: RunningApp[] = [];
   try {
@@ -288,6 +294,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
         MONGO_DB: commandDbName,
         CONTACTS_TOPIC_PARTITIONS: '3',
         OUTBOX_RELAY_INTERVAL_MS: '200',
+        SMARTLINK_DEFAULT_ALLOWED_HOSTS: 'shop.example.com',
       }),
     );
     apps.push(
@@ -324,6 +331,8 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
     groupsTopic,
     notesTopic,
     tasksTopic: notifierTopics[1]!,
+    smartlinksTopic: notifierTopics[0]!,
+    publicBaseUrl: common.PUBLIC_BASE_URL,
     async close() {
       await Promise.all(apps.map(stopApp));
       await commandDb.db.dropDatabase().catch(() => undefined);
@@ -341,7 +350,7 @@ export async function startStack(env: TestEnv): Promise<StackUnderTest> {
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('gw-test') });
       const admin = await bus.admin();
       await admin
-        .deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, notesTopic, `${notesTopic}.dlq`, ...notifierTopics])
+        .deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`, notesTopic, `${notesTopic}.dlq`, ...notifierTopics, `${notifierTopics[0]}.dlq`])
         .catch(() => undefined);
       await admin.close();
       await bus.close();
