@@ -16,6 +16,24 @@ describe('kafka event bus against a real broker', () => {
     await env?.close();
   });
 
+  // npm run chaos found it: services starting at once on a fresh cluster create the same topics,
+  // and the loser's wait for leaders failed with "This server does not host this topic-partition".
+  it('lets several services create the same topics at the same time', async () => {
+    const buses = [0, 1, 2].map((i) => createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName(`race-${i}`) }));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const specs = [0, 1, 2, 3].map((i) => ({ name: uniqueName(`race-topic-${i}`), partitions: 6, retentionMs: 3_600_000 }));
+        const admins = await Promise.all(buses.map((b) => b.admin()));
+        await Promise.all(admins.map((admin, i) => admin.ensureTopics(i === 1 ? [...specs].reverse() : specs)));
+        expect((await admins[0]!.listTopics()).filter((t) => specs.some((s) => s.name === t))).toHaveLength(4);
+        await admins[0]!.deleteTopics(specs.map((s) => s.name));
+        await Promise.all(admins.map((admin) => admin.close()));
+      }
+    } finally {
+      await Promise.all(buses.map((b) => b.close()));
+    }
+  });
+
   it('creates a topic with explicit partitions, produces idempotently and consumes in a group', async () => {
     const topic = uniqueName('smoke-topic');
     const groupId = uniqueName('smoke-group');

@@ -41,22 +41,60 @@ function headersToStrings(headers: Record<string, unknown> | undefined): Record<
   return out;
 }
 
-function createTopicAdmin(admin: Admin): TopicAdmin {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Kafka error that says "not yet" (kafkajs marks them retriable), not "never". */
+function isRetriable(error: unknown): boolean {
+  const e = error as { retriable?: unknown; type?: unknown; originalError?: unknown } | null;
+  if (e?.retriable === true || e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e?.type === 'LEADER_NOT_AVAILABLE') return true;
+  // kafkajs' "retries exhausted" wraps the last error.
+  return e?.originalError !== undefined && isRetriable(e.originalError);
+}
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs' own wait (createTopics with
+ * waitForLeaders) retries only LEADER_NOT_AVAILABLE, but a fresh KRaft broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a moment after creating a topic, and a topic another service is
+ * creating at the same time may not be visible yet: both are retried here, within `timeoutMs`.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number, pauseMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led = found.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led.length === topics.length) return;
+    } catch (error) {
+      if (!isRetriable(error) || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await sleep(pauseMs);
+  }
+}
+
+export function createTopicAdmin(admin: Admin, { leaderTimeoutMs = 30_000, pauseMs = 200 } = {}): TopicAdmin {
   return {
     async ensureTopics(specs: TopicSpec[]) {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((spec) => !existing.has(spec.name));
       if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
-          topic: spec.name,
-          numPartitions: spec.partitions,
-          configEntries: Object.entries({ 'retention.ms': String(spec.retentionMs), ...spec.config }).map(
-            ([name, value]) => ({ name, value }),
-          ),
-        })),
-      });
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            configEntries: Object.entries({ 'retention.ms': String(spec.retentionMs), ...spec.config }).map(
+              ([name, value]) => ({ name, value }),
+            ),
+          })),
+        });
+      } catch (error) {
+        // Created (by us or by a service starting at the same time) but not visible yet: wait
+        // below. npm run chaos found contacts-command failing to start on a fresh cluster here.
+        if (!isRetriable(error)) throw error;
+      }
+      await waitForLeaders(admin, missing.map((spec) => spec.name), leaderTimeoutMs, pauseMs);
     },
     async deleteTopics(names) {
       if (names.length > 0) await admin.deleteTopics({ topics: names });
