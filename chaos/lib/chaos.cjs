@@ -162,12 +162,22 @@ async function runChaos(options) {
     result.faults.push({ id: 'baseline', name: 'none (baseline load)', start: clock() });
     await sleep(cfg.warmupMs);
 
-    /** Until every app is ready and a write is readable with its consistency token; bounded. */
-    const waitRecovered = async () => {
+    /**
+     * Until every app is ready and a write is readable with its consistency token; bounded. Notes
+     * on the fault record when the apps were all ready again and what was still missing last.
+     */
+    const waitRecovered = async (record) => {
       const until = clock() + cfg.recoverTimeoutMs;
       while (clock() < until) {
         const readiness = await stack.readiness();
-        if (Object.values(readiness).every((s) => s === 200) && (await load.probe())) return clock();
+        const notReady = Object.entries(readiness)
+          .filter(([, s]) => s !== 200)
+          .map(([name]) => name);
+        if (notReady.length === 0) {
+          record.readyAt ??= clock();
+          if (await load.probe()) return clock();
+          record.waitingFor = 'a new write readable with its consistency token';
+        } else record.waitingFor = `/readyz of ${notReady.join(', ')}`;
         await sleep(250);
       }
       return null;
@@ -200,7 +210,7 @@ async function runChaos(options) {
         for (const name of stack.exitedUnexpectedly()) await stack.start(name).catch(() => undefined);
         await servers.start().catch(() => undefined);
       }
-      const recoveredAt = await waitRecovered();
+      const recoveredAt = await waitRecovered(record);
       if (recoveredAt === null)
         result.incidents.push(`${fault.id}: not recovered within ${cfg.recoverTimeoutMs} ms`);
       else record.recoveredAt = recoveredAt;

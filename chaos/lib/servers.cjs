@@ -127,7 +127,15 @@ async function startPrivateServers({
       } catch {
         // already gone
       }
-      if (removeDir) fs.rmSync(dir, { recursive: true, force: true });
+      if (removeDir) {
+        // The servers' logs outlive their data: next to the run's other logs.
+        const keep = path.join(path.dirname(dir), 'server-logs');
+        fs.mkdirSync(keep, { recursive: true });
+        for (const file of ['logs/kafka.log', 'logs/mongo.log', 'logs/redis.log', 'infra-sh.log'])
+          if (fs.existsSync(path.join(dir, file)))
+            fs.copyFileSync(path.join(dir, file), path.join(keep, path.basename(file)));
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
     /** Synchronous last resort for process 'exit' handlers. */
     stopAllSync() {

@@ -34,6 +34,9 @@ async function startStack(run) {
   for (const name of apps) ports[name] = free[ports[name]];
   const url = (name) => `http://127.0.0.1:${ports[name]}`;
   const common = {
+    // As `npm start` runs them: production mode would demand every production secret (push keys,
+    // token keys …) that other issues keep adding; the run's own JWT secret is set either way.
+    NODE_ENV: 'development',
     AUTH_JWT_SECRET: run.secret,
     KAFKA_BROKERS: run.servers.brokers.join(','),
     MONGO_URL: run.servers.mongoUrl,
@@ -43,7 +46,7 @@ async function startStack(run) {
     'contacts-command': {},
     'contacts-projection': { PROJECTION_SESSION_TIMEOUT_MS: '6000', GENERATION_POLL_MS: '500' },
     'contacts-query': {},
-    notifier: { NODE_ENV: 'development', NOTIFIER_DATA_DIR: path.join(run.logDir, 'notifier-data') },
+    notifier: { NOTIFIER_DATA_DIR: path.join(run.logDir, 'notifier-data') },
     gateway: {
       CONTACTS_COMMAND_URL: url('contacts-command'),
       CONTACTS_QUERY_URL: url('contacts-query'),
