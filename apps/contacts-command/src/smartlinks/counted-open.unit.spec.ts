@@ -13,7 +13,7 @@ describe('which /l/:token requests count as opens', () => {
     expect(isCountedOpen('HEAD', headers({ 'user-agent': browser }))).toBe(false);
   });
 
-  it.each([
+  it.each<Record<string, string>>([
     { purpose: 'prefetch' },
     { 'sec-purpose': 'prefetch;prerender' },
     { 'sec-purpose': 'prefetch' },

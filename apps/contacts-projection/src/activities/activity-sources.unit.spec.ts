@@ -24,7 +24,7 @@ describe('activity timeline entries', () => {
       _id: opened.id,
       type: 'smartlink.opened',
       summary: 'Opened the link to Collagen Boost',
-      occurred_at: opened.data.occurred_at,
+      occurred_at: opened.type === 'smartlink.opened' ? opened.data.occurred_at : undefined,
       data: { smartlink_id: 9 },
     });
     expect(entries('s', link.activity('added_to_cart', 'Collagen Boost'))[0]!.summary).toBe('Added to cart: Collagen Boost');
