@@ -22,6 +22,11 @@ export LOG_LEVEL="${LOG_LEVEL:-info}"
 # dashboard (http://127.0.0.1:8083/admin/queues) takes this token as its Basic-auth password.
 export PUSH_ALLOW_INSECURE_ENDPOINTS="${PUSH_ALLOW_INSECURE_ENDPOINTS:-true}"
 export ADMIN_TOKEN="${ADMIN_TOKEN:-local-development-admin-token}"
+# SmartLinks in local development: targets on these hosts (and their subdomains), plain http
+# allowed for a company site running on this machine; share URLs point at the local gateway.
+export SMARTLINK_DEFAULT_ALLOWED_HOSTS="${SMARTLINK_DEFAULT_ALLOWED_HOSTS:-localhost,example.com}"
+export SMARTLINK_ALLOW_HTTP_TARGETS="${SMARTLINK_ALLOW_HTTP_TARGETS:-true}"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:8080}"
 
 log "starting the apps (Ctrl-C stops everything)"
 set +e
