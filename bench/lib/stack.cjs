@@ -14,6 +14,8 @@ async function startStack(run) {
   const { cfg, ports, db, topic } = run;
   const commonEnv = {
     AUTH_JWT_SECRET: run.secret,
+    // SmartLink tokens: production requires a key (contacts-command and -query share it).
+    SMARTLINK_TOKEN_KEY: `bench-smartlink-key-${run.runId}-${run.secret}`.padEnd(32, '.'),
     KAFKA_BROKERS: run.brokers.join(','),
     MONGO_URL: run.mongoUrl,
     REDIS_URL: run.redisUrl,
@@ -26,6 +28,9 @@ async function startStack(run) {
     // ceiling the benchmark never reaches, so no request is refused by it.
     RATE_LIMIT_POINTS: '1000000',
     RATE_LIMIT_WINDOW_S: '60',
+    // The same for the public SmartLink routes (per client IP and per token).
+    PUBLIC_RATE_LIMIT_IP_POINTS: '1000000',
+    PUBLIC_RATE_LIMIT_TOKEN_POINTS: '1000000',
     UPSTREAM_TIMEOUT_MS: String(cfg.listMaxMs + 2_000),
   });
   const services = {};
@@ -44,7 +49,7 @@ async function startStack(run) {
     name: 'contacts-command',
     script: 'apps/contacts-command/dist/main.js',
     port: ports.command,
-    env: { ...commonEnv, MONGO_DB: db.command, CONTACTS_TOPIC: topic },
+    env: { ...commonEnv, MONGO_DB: db.command, CONTACTS_TOPIC: topic, SMARTLINKS_TOPIC: `${topic}.smartlinks` },
     logFile: run.logFile('contacts-command'),
   });
   services.projection = await startNode({
@@ -55,6 +60,7 @@ async function startStack(run) {
       ...commonEnv,
       MONGO_DB: db.read,
       CONTACTS_TOPIC: topic,
+      SMARTLINKS_TOPIC: `${topic}.smartlinks`,
       PROJECTION_GROUP_ID: `bench-projection-${run.runId}`,
       GENERATION_POLL_MS: '500',
     },
