@@ -74,6 +74,13 @@ export interface ReadStack {
 export async function startReadStack(env: TestEnv, queryOverrides: Record<string, string> = {}): Promise<ReadStack> {
   const topic = uniqueName('crm.contacts.read');
   const groupsTopic = uniqueName('crm.groups.read');
+  // Every topic the projection reads gets a name of its own: a fresh projection on a shared topic
+  // would first replay what every other test published there.
+  const moreTopics = {
+    SMARTLINKS_TOPIC: uniqueName('crm.smartlinks.read'),
+    NOTES_TOPIC: uniqueName('crm.notes.read'),
+    TASKS_TOPIC: uniqueName('crm.tasks.read'),
+  };
   const commandDb = uniqueName('cmd').replace(/-/g, '_');
   const readDb = uniqueName('read').replace(/-/g, '_');
   const prefix = 'q_';
@@ -87,6 +94,10 @@ export async function startReadStack(env: TestEnv, queryOverrides: Record<string
     CONTACTS_TOPIC_PARTITIONS: '3',
     GROUPS_TOPIC: groupsTopic,
     GROUPS_TOPIC_PARTITIONS: '3',
+    ...moreTopics,
+    SMARTLINKS_TOPIC_PARTITIONS: '3',
+    NOTES_TOPIC_PARTITIONS: '3',
+    TASKS_TOPIC_PARTITIONS: '3',
   };
   const command = await spawnApp('contacts-command', { ...common, MONGO_DB: commandDb, AUTH_JWT_SECRET: TEST_SECRET, OUTBOX_RELAY_INTERVAL_MS: '200' });
   const projectionEnv = {
@@ -126,7 +137,8 @@ export async function startReadStack(env: TestEnv, queryOverrides: Record<string
       await command.kill();
       const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('cleanup') });
       const admin = await bus.admin();
-      await admin.deleteTopics([topic, `${topic}.dlq`, groupsTopic, `${groupsTopic}.dlq`]).catch(() => undefined);
+      const topics = [topic, groupsTopic, ...Object.values(moreTopics)];
+      await admin.deleteTopics([...topics, ...topics.map((name) => `${name}.dlq`)]).catch(() => undefined);
       await bus.close();
       for (const db of [commandDb, readDb]) {
         const mongo = await connectMongo({ url: env.mongoUrl, dbName: db, appName: 'cleanup' });
