@@ -29,12 +29,12 @@ const DEFAULTS = {
   gatewayTimeoutMs: 10_000,
   bulkTimeoutMs: 20_000,
   maxOpMs: 60_000,
-  recoverTimeoutMs: 120_000,
-  rebuildTimeoutMs: 120_000,
+  recoverTimeoutMs: 90_000,
+  rebuildTimeoutMs: 90_000,
   settleTimeoutMs: 180_000,
-  budgetS: 600,
+  budgetS: 660,
   /** Seconds kept for stopping the load, settling, collecting and the final rebuild. */
-  reserveS: 150,
+  reserveS: 110,
   faults: '',
 };
 
@@ -214,8 +214,9 @@ async function runChaos(options) {
       if (recoveredAt === null)
         result.incidents.push(`${fault.id}: not recovered within ${cfg.recoverTimeoutMs} ms`);
       else record.recoveredAt = recoveredAt;
+      const secs = (t) => `${Math.round((t - record.healStart) / 100) / 10} s`;
       log(
-        `  healed; recovered ${recoveredAt === null ? 'NOT' : `in ${Math.round((recoveredAt - record.healStart) / 100) / 10} s`}`,
+        `  healed; ${record.readyAt === undefined ? 'apps never all ready' : `every /readyz 200 after ${secs(record.readyAt)}`}; ${recoveredAt === null ? `NOT recovered (waiting for ${record.waitingFor})` : `a new write readable after ${secs(recoveredAt)}`}`,
       );
       const crashed = stack.exitedUnexpectedly();
       if (crashed.length) {

@@ -17,6 +17,7 @@ export interface ChaosOptions {
   stallHoldMs?: number;
   warmupMs?: number;
   steadyMs?: number;
+  maxOpMs?: number;
   budgetS?: number;
   reserveS?: number;
   registerCleanup?: (cleanup: () => void) => void;
