@@ -326,21 +326,55 @@ export async function getTask(
   return { task: task!, version: doc._v };
 }
 
-/** The newest timeline entries of a contact the reader sees, and the cursor the activities list continues from. */
+/** The timeline cursor: the last entry's sort key and `_id` (newest first). */
+export function encodeActivityCursor(last: { _o: string; _id: string }): string {
+  return Buffer.from(JSON.stringify({ o: last._o, i: last._id }), 'utf8').toString('base64url');
+}
+
+export function decodeActivityCursor(cursor: string | undefined): { o: string; i: string } | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      o?: unknown;
+      i?: unknown;
+    };
+    if (typeof value.o === 'string' && typeof value.i === 'string') return { o: value.o, i: value.i };
+  } catch {
+    // falls through to the 400
+  }
+  throw invalidListQuery([{ field: 'cursor', message: 'is not a cursor from this API' }]);
+}
+
+/**
+ * A page of a contact's timeline as the reader may see it (a company: the company-visible
+ * entries), newest first, optionally of one `type` and since an instant. The card's first page and
+ * `GET …/contacts/:id/activities` share it, so the card's cursor continues there. The caller checks
+ * that the reader sees the contact.
+ */
 export async function contactActivities(
   models: ReadModelCollections,
   reader: Reader,
   contactId: number,
-  limit: number,
+  options: {
+    limit: number;
+    cursor?: string | undefined;
+    type?: string | undefined;
+    since?: string | undefined;
+  },
 ): Promise<Page<Activity>> {
+  const after = decodeActivityCursor(options.cursor);
   const filter: Filter<ActivityReadDoc> = { tenant_company_id: reader.companyId, contact_id: contactId };
   if (reader.scope === 'company') filter.company_visible = true;
+  if (options.type !== undefined) filter.type = options.type;
+  const conditions: Filter<ActivityReadDoc>[] = [filter];
+  if (options.since !== undefined) conditions.push({ _o: { $gte: new Date(options.since).toISOString() } });
+  if (after) conditions.push({ $or: [{ _o: { $lt: after.o } }, { _o: after.o, _id: { $lt: after.i } }] });
   const docs = await models.activities
-    .find(filter)
+    .find({ $and: conditions })
     .sort({ _o: -1, _id: -1 })
-    .limit(limit + 1)
+    .limit(options.limit + 1)
     .toArray();
-  const page = docs.slice(0, limit);
+  const page = docs.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
     items: page.map((doc) => ({
@@ -351,10 +385,7 @@ export async function contactActivities(
       summary: doc.summary,
       data: doc.data,
     })),
-    next_cursor:
-      docs.length > limit && last
-        ? Buffer.from(JSON.stringify({ o: last._o, i: last._id }), 'utf8').toString('base64url')
-        : null,
+    next_cursor: docs.length > options.limit && last ? encodeActivityCursor(last) : null,
   };
 }
 
@@ -379,7 +410,7 @@ export async function contactCard(
   };
   const [contacts, activities, notes, tasks] = await Promise.all([
     contactsWithGroups([contact], models.groups),
-    contactActivities(models, reader, contactId, CARD_ACTIVITIES_MAX),
+    contactActivities(models, reader, contactId, { limit: CARD_ACTIVITIES_MAX }),
     listNotes(
       models,
       reader,
