@@ -316,11 +316,12 @@ export async function getTask(
   now = new Date(),
 ): Promise<{ task: Task; version: number } | null> {
   const doc = await models.notesTasks.tasks.findOne({ _id: taskReadId(reader.companyId, taskId) });
-  const scope = taskScopeFilter(reader) as Record<string, unknown>;
+  // The same rule as the list's scope filter: the assignee, or the company for the tasks it created.
   const visible =
     doc !== null &&
+    doc.tenant_company_id === reader.companyId &&
     doc.deleted_at === null &&
-    (reader.scope === 'user' ? doc.user_id === scope['user_id'] : doc.created_by === 'company');
+    (reader.scope === 'user' ? doc.user_id === reader.userId : doc.created_by === 'company');
   if (!visible) return null;
   const [task] = await tasksWithContacts(models, reader, [doc], now);
   return { task: task!, version: doc._v };
