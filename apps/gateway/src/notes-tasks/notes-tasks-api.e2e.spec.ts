@@ -302,6 +302,35 @@ describe('notes, tasks and the contact card through the gateway (running stack)'
       consistent(assigned.token),
     );
     expect(byRep.status).toBe(200);
+    // The company's own note and task on its contact: the rep owning the contact sees them, nobody else.
+    const companyNote = await write<{ note: NoteJson }>(
+      companyA,
+      'POST',
+      api(companyA, 'notes'),
+      { contact_id: webContact, body: 'From HQ' },
+      201,
+    );
+    const byOwner = await gw.request(
+      repA,
+      'GET',
+      `${api(repA, 'notes')}/${companyNote.body.note.id}`,
+      undefined,
+      consistent(companyNote.token),
+    );
+    expect(byOwner.status).toBe(200);
+    for (const who of [repB, companyC]) {
+      expect((await gw.request(who, 'GET', `${api(who, 'notes')}/${companyNote.body.note.id}`)).status).toBe(
+        404,
+      );
+      expect((await gw.request(who, 'GET', `${api(who, 'tasks')}/${assigned.body.task.id}`)).status).toBe(
+        404,
+      );
+      expect(
+        (await gw.request(who, 'PATCH', `${api(who, 'tasks')}/${assigned.body.task.id}`, { completed: true }))
+          .status,
+      ).toBe(404);
+      expect((await gw.request(who, 'GET', `${api(who, 'contacts')}/${webContact}/card`)).status).toBe(404);
+    }
     const companyList = await gw.request(
       companyA,
       'GET',
