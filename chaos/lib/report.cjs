@@ -15,7 +15,7 @@ function renderMarkdown(r) {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}); the shared servers are never touched`,
     `- **Apps**: ${r.apps?.join(', ')} from apps/*/dist, one process each`,
-    `- **Load**: ${r.config.rate} writes/s through the gateway (30% creates, ~45% updates with If-Match, ~13% deletes, ~12% restores, every ${r.config.bulkEvery}th a bulk create of ${r.config.bulkSize}), Idempotency-Key on every POST, 503s and timeouts retried with the same key; a single-contact read every ${r.config.readEveryMs} ms; ${r.skippedTicks ?? 0} ticks skipped because ${r.config.maxInFlight} requests were already in flight`,
+    `- **Load**: ${r.config.rate} writes/s offered through the gateway (30% creates, ${r.optionalRoutes?.groups ? '35% updates with If-Match, 10% group memberships' : '45% updates with If-Match'}, 13% deletes, 12% restores, every ${r.config.bulkEvery}th a bulk create of ${r.config.bulkSize}), Idempotency-Key on every POST, 503s and timeouts retried with the same key; a single-contact read every ${r.config.readEveryMs} ms; ${r.skippedTicks ?? 0} ticks skipped because ${r.config.maxInFlight} requests were already in flight`,
     `- **Faults** held ${s(r.config.holdMs)} (SIGSTOP ${s(r.config.stallHoldMs)}), then healed; "recover" = from the heal until every app's /readyz is 200 and a new write is readable with its consistency token (\`X-Consistency: fresh\`)`,
     `- **Groups, notes, tasks**: ${Object.entries(r.optionalRoutes ?? {})
       .map(
@@ -39,7 +39,7 @@ function renderMarkdown(r) {
   const t = r.totals ?? {};
   lines.push(
     '',
-    `**Totals**: ${t.operations} operations, ${t.acknowledged} acknowledged writes (${t.groupWrites ?? 0} of them to groups), ${t.refused} refused, ${t.unknown} unknown (no definitive answer within ${s(r.config.maxOpMs)}), ${t.lost} lost, ${t.duplicated} duplicated, ${t.unexpected5xx} unexpected 5xx, ${t.hung} hung, ${t.status503} 503s; ${t.reads} reads; event store ${t.storeEvents} events, topic ${t.topicMessages} messages (${t.redeliveredCopies} redelivered copies of an event already on the topic: at-least-once, deduplicated by consumers).`,
+    `**Totals**: ${t.operations} operations, ${t.acknowledged} acknowledged writes (${t.groupWrites ?? 0} of them to groups), ${t.refused} refused, ${t.unknown} unknown (no definitive answer within ${s(r.config.maxOpMs)}), ${t.lost} lost, ${t.duplicated} duplicated, ${t.unexpected5xx} unexpected 5xx, ${t.hung} hung, ${t.status503} 503s; ${t.reads} reads; contacts event store ${t.storeEvents} events, contacts topic ${t.topicMessages} messages; ${t.redeliveredCopies} redelivered copies of an event already on the contacts or groups topic (at-least-once delivery, deduplicated by consumers).`,
     '',
   );
   lines.push('## Verdicts', '');
