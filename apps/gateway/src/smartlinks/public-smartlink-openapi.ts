@@ -39,6 +39,7 @@ const open = (method: 'get' | 'head'): Json => ({
   parameters: [TOKEN_PARAM],
   responses: {
     '302': { description: 'To the target', headers: { Location: { description: 'The target URL', schema: { type: 'string' } }, ...NO_STORE } },
+    '400': error('A malformed request line or path'),
     '404': error(NOT_FOUND, { headers: NO_STORE }),
     '429': error('Too many requests from this IP or for this token', RETRY_AFTER),
     '503': error('contacts-command is unavailable', RETRY_AFTER),
@@ -63,6 +64,7 @@ export const PUBLIC_SMARTLINK_PATHS: Record<string, Json> = {
         '400': error('Malformed JSON'),
         '404': error(NOT_FOUND),
         '413': error('Body over the limit'),
+        '415': error('Unsupported charset or content encoding'),
         '422': error('Unknown `type`, `properties` over 4 KB, a bad `occurred_at` or `item`, an unknown field'),
         '429': error('Too many requests from this IP or for this token', RETRY_AFTER),
         '503': error('contacts-command is unavailable', RETRY_AFTER),
