@@ -5,7 +5,7 @@ import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo, serverTraits } from '@reps/mongo';
 import { createLogger } from '@reps/observability';
 import { groupIdOf, projectionSettings, projectionWriteSettings } from './config';
-import { rebuildReadModels } from './rebuild/rebuild-read-models';
+import { DEFAULT_REBUILD_CATCHUP_LAG, rebuildReadModels } from './rebuild/rebuild-read-models';
 
 /**
  * `npm run rebuild:contacts`: rebuilds the contact read models from offset 0 into new
@@ -14,7 +14,7 @@ import { rebuildReadModels } from './rebuild/rebuild-read-models';
  */
 const rebuildConfigSchema = projectionSettings.extend({
   LOG_LEVEL: configVars.logLevel,
-  REBUILD_CATCHUP_LAG: z.coerce.number().int().min(0).default(0),
+  REBUILD_CATCHUP_LAG: z.coerce.number().int().min(0).default(DEFAULT_REBUILD_CATCHUP_LAG),
   /** Milliseconds between the swap and dropping the old collections; -1 keeps them. */
   REBUILD_DROP_OLD_AFTER_MS: z.coerce.number().int().min(-1).max(3_600_000).default(30_000),
 });

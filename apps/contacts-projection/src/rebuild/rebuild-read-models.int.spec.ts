@@ -1,6 +1,7 @@
 import { contactStream, type ContactReadDoc } from '@reps/contacts-read-model';
 import { resolveTestEnv, waitFor, type TestEnv } from '@reps/testing';
 import { projectionUnderTest, type ProjectionUnderTest } from '../testing/projection.spec-helper';
+import { DEFAULT_REBUILD_CATCHUP_LAG } from './rebuild-read-models';
 
 const TENANT = 9;
 
@@ -48,4 +49,32 @@ describe('rebuild from offset 0 into new collections, swapped in while the proje
       what: 'the live projection to write the new generation',
     });
   });
+
+  // npm run chaos found it: with the old default (0) a rebuild under a steady write load never saw
+  // its group exactly caught up and never swapped.
+  it('swaps in while writes keep coming, with the default catch-up lag, and the live projection applies the rest', async () => {
+    const streams = Array.from({ length: 20 }, (_, i) => contactStream({ contactId: 7000 + i, tenant: TENANT, owner: 1, origin: 'user_app' }));
+    await p.publish(streams.map((s) => s.created({ first_name: `W${s.contactId}` })));
+    let writing = true;
+    let round = 0;
+    // A steady trickle (one new version every ~10 ms, for at most 30 s) until the rebuild has swapped.
+    const writer = (async () => {
+      while (writing && round < 3000) {
+        const s = streams[round % streams.length]!;
+        await p.publish([s.updated({ city: `R${round}` })]);
+        round++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      const report = await p.rebuild({ dropOldAfterMs: null, catchUpLag: DEFAULT_REBUILD_CATCHUP_LAG });
+      expect(await p.catalog.activeGeneration()).toBe(report.to);
+      // Swapped while the writes went on, not after they stopped.
+      expect(writing && round < 3000).toBe(true);
+    } finally {
+      writing = false;
+      await writer;
+    }
+    for (const s of streams) await p.waitForVersion(`${TENANT}:${s.contactId}`, s.version);
+  }, 120_000);
 });

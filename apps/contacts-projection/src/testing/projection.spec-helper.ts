@@ -43,7 +43,7 @@ export interface ProjectionUnderTest {
   waitForVersion(docId: string, version: number, scopes?: ReadModelScope[]): Promise<void>;
   readTopic(topic: string, expectAtLeast: number): Promise<IncomingMessage[]>;
   /** `npm run rebuild:contacts` against this projection's topic and read models, to the swap. */
-  rebuild(options: { dropOldAfterMs: number | null }): Promise<RebuildReport>;
+  rebuild(options: { dropOldAfterMs: number | null; catchUpLag?: number }): Promise<RebuildReport>;
   close(): Promise<void>;
 }
 
@@ -116,7 +116,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
       harness.handle = await startContactsProjection(config, { handleSignals: false, exit: () => undefined });
       return harness.handle;
     },
-    rebuild: async ({ dropOldAfterMs }) =>
+    rebuild: async ({ dropOldAfterMs, catchUpLag = 0 }) =>
       rebuildReadModels({
         bus,
         catalog,
@@ -128,7 +128,7 @@ export async function projectionUnderTest(env: TestEnv, partitions = 3): Promise
         groupIdFor: (generation) => groupIdOf(groupId, generation),
         writes: projectionWriteSettings(projectionSettings.parse(settings), await serverTraits(mongo.db)),
         logger: createLogger({ service: 'rebuild-test', level: 'silent' }),
-        catchUpLag: 0,
+        catchUpLag,
         dropOldAfterMs,
         pollMs: 200,
       }),
