@@ -112,8 +112,9 @@ module.exports = {
     openSeconds: { env: 'BENCH_SMARTLINKS_SECONDS', full: 20, quick: 8 },
     openLagRate: { env: 'BENCH_SMARTLINKS_LAG_RATE', full: 5, quick: 5 },
     openLagSeconds: { env: 'BENCH_SMARTLINKS_LAG_SECONDS', full: 20, quick: 6 },
+    timingPairs: { env: 'BENCH_SMARTLINKS_TIMING_PAIRS', full: 200, quick: 60 },
   },
-  estimateS: (cfg) => cfg.openSeconds + 2 * cfg.openLagSeconds + 120,
+  estimateS: (cfg) => cfg.openSeconds + 2 * cfg.openLagSeconds + cfg.timingPairs / 10 + 120,
   async run(ctx) {
     const { cfg } = ctx;
     const cmd = ctx.reproduce([
@@ -122,6 +123,7 @@ module.exports = {
       'BENCH_SMARTLINKS_SECONDS',
       'BENCH_SMARTLINKS_LAG_RATE',
       'BENCH_SMARTLINKS_LAG_SECONDS',
+      'BENCH_SMARTLINKS_TIMING_PAIRS',
     ]);
     const gateway = ctx.stack.services.gateway.url;
     const tenant = await ctx.tenant('smartlinks');
@@ -291,6 +293,36 @@ module.exports = {
       raw: { figure: 'Kafka produce → consume latency (p50)', value: kafkaLag.p50, unit: 'ms' },
       ratio: ratio(lag.p50, kafkaLag.p50),
       cpu: lagRun.cpu,
+      reproduce: cmd,
+    });
+
+    // Unknown and revoked tokens must not be told apart by timing: the same reads, the same refusal.
+    const revoked = fresh[0];
+    const revoke = await call(`${gateway}${USER}/smartlinks/${revoked.id}`, { method: 'DELETE', headers: auth(tenant.token) });
+    if (revoke.status !== 204) return ctx.skip('404 latency: unknown vs revoked token', `revoking answered ${revoke.status}`);
+    const unknownToken = 'U'.repeat(revoked.token.length);
+    const times = { unknown: [], revoked: [] };
+    const statuses = new Set();
+    for (let i = 0; i < cfg.timingPairs; i++) {
+      for (const [kind, token] of i % 2 ? [['unknown', unknownToken], ['revoked', revoked.token]] : [['revoked', revoked.token], ['unknown', unknownToken]]) {
+        const started = performance.now();
+        const res = await fetch(`${gateway}/l/${token}`, { redirect: 'manual', headers: { 'user-agent': BROWSER }, signal: AbortSignal.timeout(30_000) });
+        await res.arrayBuffer();
+        times[kind].push(performance.now() - started);
+        statuses.add(res.status);
+      }
+    }
+    const unknown = summarize(times.unknown);
+    const revokedTimes = summarize(times.revoked);
+    ctx.figure({
+      figure: '404 latency of a revoked token (vs an unknown one, interleaved)',
+      value: revokedTimes.p50,
+      unit: 'ms (p50)',
+      p50_ms: revokedTimes.p50,
+      p99_ms: revokedTimes.p99,
+      conditions: { pairs: cfg.timingPairs, statuses: [...statuses], unknown_token_ms: unknown },
+      raw: { figure: 'an unknown token’s 404 (p50)', value: unknown.p50, unit: 'ms' },
+      ratio: ratio(revokedTimes.p50, unknown.p50),
       reproduce: cmd,
     });
   },
