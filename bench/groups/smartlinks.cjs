@@ -13,7 +13,8 @@ const { mintToken } = require('../../libs/auth/dist/index.js');
 
 const USER = '/api/user/crm/v202506';
 const COMPANY = '/api/company/crm/v202506';
-const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+const BROWSER =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
 
 async function call(url, { method = 'GET', headers = {}, body } = {}) {
   const res = await fetch(url, {
@@ -24,7 +25,10 @@ async function call(url, { method = 'GET', headers = {}, body } = {}) {
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
-  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null };
+  return {
+    status: res.status,
+    body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null,
+  };
 }
 
 /** SmartLinks for one contact, created `parallel` at a time (bounded by count and time). */
@@ -72,7 +76,13 @@ async function rawOpenStorage({ url, db, count, ms, concurrency }) {
     const outbox = database.collection('raw_outbox');
     const links = 64;
     await tokens.insertMany(Array.from({ length: links }, (_, i) => ({ _id: `t${i}`, smartlink_id: i })));
-    await heads.insertMany(Array.from({ length: links }, (_, i) => ({ _id: i, version: 1, state: { url: 'https://shop.example.com/' } })));
+    await heads.insertMany(
+      Array.from({ length: links }, (_, i) => ({
+        _id: i,
+        version: 1,
+        state: { url: 'https://shop.example.com/' },
+      })),
+    );
     let n = 0;
     const t0 = performance.now();
     const loops = await Promise.all(
@@ -127,19 +137,25 @@ module.exports = {
     ]);
     const gateway = ctx.stack.services.gateway.url;
     const tenant = await ctx.tenant('smartlinks');
-    const companyToken = await mintToken(ctx.stack.commonEnv.AUTH_JWT_SECRET, { scope: 'company', companyId: tenant.companyId }, { expiresIn: '2h' });
+    const companyToken = await mintToken(
+      ctx.stack.commonEnv.AUTH_JWT_SECRET,
+      { scope: 'company', companyId: tenant.companyId },
+      { expiresIn: '2h' },
+    );
     const settings = await call(`${gateway}${COMPANY}/smartlink_settings`, {
       method: 'PUT',
       headers: jsonHeaders(companyToken),
       body: { allowed_hosts: ['shop.example.com'] },
     });
-    if (settings.status !== 200) return ctx.skip('tracked SmartLink opens/s', `smartlink_settings answered ${settings.status}`);
+    if (settings.status !== 200)
+      return ctx.skip('tracked SmartLink opens/s', `smartlink_settings answered ${settings.status}`);
     const contact = await call(`${gateway}${USER}/contacts`, {
       method: 'POST',
       headers: jsonHeaders(tenant.token),
       body: { first_name: 'Bench', last_name: 'Opener' },
     });
-    if (contact.status !== 201) return ctx.skip('tracked SmartLink opens/s', `creating the contact answered ${contact.status}`);
+    if (contact.status !== 201)
+      return ctx.skip('tracked SmartLink opens/s', `creating the contact answered ${contact.status}`);
     const contactId = contact.body.contact.id;
     ctx.log(`smartlinks: creating ${cfg.links} SmartLinks`);
     const links = await createLinks(gateway, tenant.token, contactId, cfg.links);
@@ -160,7 +176,9 @@ module.exports = {
       reproduce: cmd,
     });
 
-    ctx.log(`smartlinks: GET /l/:token over ${links.length} links, ${cfg.openConnections} connections, ${cfg.openSeconds} s`);
+    ctx.log(
+      `smartlinks: GET /l/:token over ${links.length} links, ${cfg.openConnections} connections, ${cfg.openSeconds} s`,
+    );
     const run = await withCpu(ctx.stack.pids, () =>
       load({
         url: gateway,
@@ -178,7 +196,9 @@ module.exports = {
     while (performance.now() < settleUntil) {
       recorded = 0;
       for (let cursor = null, page = 0; page < 50; page++) {
-        const res = await call(`${gateway}${USER}/smartlinks?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth(tenant.token) });
+        const res = await call(`${gateway}${USER}/smartlinks?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+          headers: auth(tenant.token),
+        });
         if (res.status !== 200) break;
         for (const link of res.body.smartlinks) recorded += link.opens_count;
         cursor = res.body.meta.pagination.next_cursor;
@@ -200,10 +220,16 @@ module.exports = {
         links: links.length,
         redirects,
         recorded_opens: recorded,
-        other_statuses: Object.fromEntries(Object.entries(result.status_codes).filter(([code]) => code !== '302')),
+        other_statuses: Object.fromEntries(
+          Object.entries(result.status_codes).filter(([code]) => code !== '302'),
+        ),
         errors: result.errors,
       },
-      raw: { figure: 'an open’s storage work with the plain driver', value: rawStorage.rate, unit: 'opens/s' },
+      raw: {
+        figure: 'an open’s storage work with the plain driver',
+        value: rawStorage.rate,
+        unit: 'opens/s',
+      },
       ratio: ratio(opensPerSecond, rawStorage.rate),
       cpu: run.cpu,
       reproduce: cmd,
@@ -220,7 +246,9 @@ module.exports = {
     ctx.results.raw.kafka_end_to_end ??= kafkaLag;
 
     const total = Math.round(cfg.openLagRate * cfg.openLagSeconds);
-    ctx.log(`smartlinks: ${total} opens at ${cfg.openLagRate}/s, each on a fresh link, polled in the rep's feed`);
+    ctx.log(
+      `smartlinks: ${total} opens at ${cfg.openLagRate}/s, each on a fresh link, polled in the rep's feed`,
+    );
     const fresh = await createLinks(gateway, tenant.token, contactId, total);
     const pending = new Map(); // smartlink id → { at302, seenAt }
     let polling = true;
@@ -231,7 +259,9 @@ module.exports = {
       while (polling) {
         const started = performance.now();
         try {
-          const res = await call(`${gateway}${USER}/activities?type=smartlink.opened&limit=100`, { headers: auth(tenant.token) });
+          const res = await call(`${gateway}${USER}/activities?type=smartlink.opened&limit=100`, {
+            headers: auth(tenant.token),
+          });
           const at = performance.now();
           polls += 1;
           if (res.status !== 200) pollErrors += 1;
@@ -258,7 +288,11 @@ module.exports = {
         const open = {};
         pending.set(link.id, open);
         opens.push(
-          fetch(`${gateway}/l/${link.token}`, { redirect: 'manual', headers: { 'user-agent': BROWSER }, signal: AbortSignal.timeout(30_000) })
+          fetch(`${gateway}/l/${link.token}`, {
+            redirect: 'manual',
+            headers: { 'user-agent': BROWSER },
+            signal: AbortSignal.timeout(30_000),
+          })
             .then(async (res) => {
               await res.arrayBuffer();
               if (res.status === 302) open.at302 = performance.now();
@@ -268,11 +302,17 @@ module.exports = {
       }
       await Promise.all(opens);
       const until = performance.now() + 30_000;
-      while ([...pending.values()].some((o) => o.at302 !== undefined && o.seenAt === undefined) && performance.now() < until) await sleep(50);
+      while (
+        [...pending.values()].some((o) => o.at302 !== undefined && o.seenAt === undefined) &&
+        performance.now() < until
+      )
+        await sleep(50);
     });
     polling = false;
     await poller;
-    const lags = [...pending.values()].filter((o) => o.seenAt !== undefined).map((o) => Math.max(0, o.seenAt - o.at302));
+    const lags = [...pending.values()]
+      .filter((o) => o.seenAt !== undefined)
+      .map((o) => Math.max(0, o.seenAt - o.at302));
     const lag = summarize(lags);
     ctx.figure({
       figure: 'SmartLink open → visible in the activity timeline (302 → in the rep’s feed)',
@@ -284,7 +324,8 @@ module.exports = {
         rate_per_s: cfg.openLagRate,
         opens: pending.size,
         redirected: [...pending.values()].filter((o) => o.at302 !== undefined).length,
-        never_seen: [...pending.values()].filter((o) => o.at302 !== undefined && o.seenAt === undefined).length,
+        never_seen: [...pending.values()].filter((o) => o.at302 !== undefined && o.seenAt === undefined)
+          .length,
         polls,
         poll_errors: pollErrors,
         poll_latency_ms: summarize(pollMs),
@@ -298,15 +339,31 @@ module.exports = {
 
     // Unknown and revoked tokens must not be told apart by timing: the same reads, the same refusal.
     const revoked = fresh[0];
-    const revoke = await call(`${gateway}${USER}/smartlinks/${revoked.id}`, { method: 'DELETE', headers: auth(tenant.token) });
-    if (revoke.status !== 204) return ctx.skip('404 latency: unknown vs revoked token', `revoking answered ${revoke.status}`);
+    const revoke = await call(`${gateway}${USER}/smartlinks/${revoked.id}`, {
+      method: 'DELETE',
+      headers: auth(tenant.token),
+    });
+    if (revoke.status !== 204)
+      return ctx.skip('404 latency: unknown vs revoked token', `revoking answered ${revoke.status}`);
     const unknownToken = 'U'.repeat(revoked.token.length);
     const times = { unknown: [], revoked: [] };
     const statuses = new Set();
     for (let i = 0; i < cfg.timingPairs; i++) {
-      for (const [kind, token] of i % 2 ? [['unknown', unknownToken], ['revoked', revoked.token]] : [['revoked', revoked.token], ['unknown', unknownToken]]) {
+      for (const [kind, token] of i % 2
+        ? [
+            ['unknown', unknownToken],
+            ['revoked', revoked.token],
+          ]
+        : [
+            ['revoked', revoked.token],
+            ['unknown', unknownToken],
+          ]) {
         const started = performance.now();
-        const res = await fetch(`${gateway}/l/${token}`, { redirect: 'manual', headers: { 'user-agent': BROWSER }, signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(`${gateway}/l/${token}`, {
+          redirect: 'manual',
+          headers: { 'user-agent': BROWSER },
+          signal: AbortSignal.timeout(30_000),
+        });
         await res.arrayBuffer();
         times[kind].push(performance.now() - started);
         statuses.add(res.status);

@@ -41,7 +41,10 @@ export function activityCollection(db: Db, prefix: string, generation: string): 
  */
 export const activityIndexes: IndexDescription[] = [
   { key: { tenant_company_id: 1, contact_id: 1, _o: -1, _id: -1 }, name: 'contact_timeline' },
-  { key: { tenant_company_id: 1, contact_id: 1, company_visible: 1, _o: -1, _id: -1 }, name: 'contact_timeline_company' },
+  {
+    key: { tenant_company_id: 1, contact_id: 1, company_visible: 1, _o: -1, _id: -1 },
+    name: 'contact_timeline_company',
+  },
   { key: { tenant_company_id: 1, user_id: 1, _o: -1, _id: -1 }, name: 'rep_feed' },
   { key: { tenant_company_id: 1, user_id: 1, type: 1, _o: -1, _id: -1 }, name: 'rep_feed_type' },
   { key: { tenant_company_id: 1, contact_id: 1, type: 1, _o: -1, _id: -1 }, name: 'contact_timeline_type' },

@@ -41,10 +41,15 @@ export async function listActivities(
   const range: Filter<ActivityReadDoc>[] = [];
   if (query.since !== undefined) range.push({ _o: { $gte: new Date(query.since).toISOString() } });
   if (query.after) {
-    range.push({ $or: [{ _o: { $lt: query.after.o } }, { _o: query.after.o, _id: { $lt: query.after.id } }] });
+    range.push({
+      $or: [{ _o: { $lt: query.after.o } }, { _o: query.after.o, _id: { $lt: query.after.id } }],
+    });
   }
   const full: Filter<ActivityReadDoc> = range.length > 0 ? { $and: [filter, ...range] } : filter;
-  let cursor = activities.find(full).sort({ _o: -1, _id: -1 }).limit(query.limit + 1);
+  let cursor = activities
+    .find(full)
+    .sort({ _o: -1, _id: -1 })
+    .limit(query.limit + 1);
   if (query.maxTimeMs !== undefined) cursor = cursor.maxTimeMS(query.maxTimeMs);
   const docs = await cursor.toArray();
   const entries = docs.slice(0, query.limit);

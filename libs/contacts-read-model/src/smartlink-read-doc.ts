@@ -31,7 +31,11 @@ export function smartlinkReadId(tenantCompanyId: number, smartlinkId: number): s
   return `${tenantCompanyId}:${smartlinkId}`;
 }
 
-export function smartlinkCollection(db: Db, prefix: string, generation: string): Collection<SmartlinkReadDoc> {
+export function smartlinkCollection(
+  db: Db,
+  prefix: string,
+  generation: string,
+): Collection<SmartlinkReadDoc> {
   return db.collection<SmartlinkReadDoc>(`${prefix}smartlinks_user_${generation}`);
 }
 

@@ -1,7 +1,8 @@
 import { isCountedOpen } from './counted-open';
 
 const headers = (values: Record<string, string>) => (name: string) => values[name];
-const browser = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1';
+const browser =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1';
 
 describe('which /l/:token requests count as opens', () => {
   it('counts a browser GET, and a GET without a User-Agent', () => {

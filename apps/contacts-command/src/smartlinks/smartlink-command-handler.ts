@@ -1,5 +1,10 @@
 import { deriveSmartlinkToken } from '@reps/auth';
-import type { ContactEvent, SmartlinkActivityBody, SmartlinkCreateBody, SmartlinkEvent } from '@reps/contracts';
+import type {
+  ContactEvent,
+  SmartlinkActivityBody,
+  SmartlinkCreateBody,
+  SmartlinkEvent,
+} from '@reps/contracts';
 import {
   decideSmartlink,
   evolveAll,
@@ -23,6 +28,26 @@ import { contactStream } from '../contacts/contact-envelope';
 import { envelopeSmartlinkEvents, smartlinkStream, type SmartlinkOwner } from './smartlink-envelope';
 import type { SmartlinkHeads, SmartlinkSettingsStore, TokenIndex } from './smartlink-stores';
 
+/** Rounds of the executor's own retries a public write gets, with a random pause between (a burst on one link). */
+const PUBLIC_ROUNDS = 3;
+
+async function withContentionRetry<T>(write: () => Promise<T>): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (
+        !(error instanceof ConflictError) ||
+        error.code !== 'concurrent_modification' ||
+        round >= PUBLIC_ROUNDS
+      )
+        throw error;
+      // Spread the racers out: without a pause they collide again in the same order.
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * round));
+    }
+  }
+}
+
 /** How far ahead of our clock a beacon's `occurred_at` may be (the site's clock may run a little fast). */
 const FUTURE_SLACK_MS = 5 * 60 * 1000;
 
@@ -33,7 +58,12 @@ export interface SmartlinkOutcome {
 }
 
 export interface SmartlinkCommandHandler {
-  create(smartlinkId: number, actor: UserActor, body: SmartlinkCreateBody, context: ExecuteContext): Promise<SmartlinkOutcome>;
+  create(
+    smartlinkId: number,
+    actor: UserActor,
+    body: SmartlinkCreateBody,
+    context: ExecuteContext,
+  ): Promise<SmartlinkOutcome>;
   revoke(smartlinkId: number, actor: UserActor, context: ExecuteContext): Promise<{ version: number }>;
   /** The link as stored now, if it is the actor's (replays an interrupted create). */
   load(smartlinkId: number, actor: UserActor): Promise<SmartlinkOutcome | undefined>;
@@ -42,9 +72,16 @@ export interface SmartlinkCommandHandler {
    * company no longer allows — one answer for all). `count` false (HEAD, prefetch, preview bots)
    * answers the same without recording.
    */
-  open(token: string, request: { userAgent: string | null; count: boolean; correlationId: string }): Promise<string>;
+  open(
+    token: string,
+    request: { userAgent: string | null; count: boolean; correlationId: string },
+  ): Promise<string>;
   /** The company site's beacon: records the activity, or a NotFoundError like `open`. */
-  recordActivity(token: string, body: SmartlinkActivityBody, context: { correlationId: string }): Promise<void>;
+  recordActivity(
+    token: string,
+    body: SmartlinkActivityBody,
+    context: { correlationId: string },
+  ): Promise<void>;
 }
 
 export interface SmartlinkCommandHandlerDeps {
@@ -87,7 +124,14 @@ export function toSmartlinkAppError(error: SmartlinkDomainError): AppError {
  */
 export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps): SmartlinkCommandHandler {
   const executorFor = (owner?: SmartlinkOwner) =>
-    createStreamExecutor<SmartlinkCommand & { actor: Actor }, SmartlinkEventData, SmartlinkEvent, SmartlinkState, SmartlinkDomainError, Actor>(
+    createStreamExecutor<
+      SmartlinkCommand & { actor: Actor },
+      SmartlinkEventData,
+      SmartlinkEvent,
+      SmartlinkState,
+      SmartlinkDomainError,
+      Actor
+    >(
       { store: deps.store, relay: deps.relay, clock: deps.clock, maxAttempts: deps.maxAttempts ?? 8 },
       {
         name: 'SmartLink',
@@ -115,7 +159,8 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
     return { eligibility: 'eligible', companyVisible: state.company_visible };
   }
 
-  const tokenOf = (state: SmartlinkState) => deriveSmartlinkToken(deps.tokenKey, state.tenant_company_id, state.id);
+  const tokenOf = (state: SmartlinkState) =>
+    deriveSmartlinkToken(deps.tokenKey, state.tenant_company_id, state.id);
 
   /** The public paths: the same lookups whether the token is known or not, so timing tells nothing. */
   async function resolvePublic(token: string) {
@@ -131,7 +176,10 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
 
   return {
     async create(smartlinkId, actor, body, context) {
-      const [contact, policy] = await Promise.all([contactOf(actor, body.contact_id), policyFor(actor.companyId)]);
+      const [contact, policy] = await Promise.all([
+        contactOf(actor, body.contact_id),
+        policyFor(actor.companyId),
+      ]);
       const owner: SmartlinkOwner = {
         tenantCompanyId: actor.companyId,
         userId: actor.userId,
@@ -147,7 +195,10 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
     },
 
     async revoke(smartlinkId, actor, context) {
-      const outcome = await executor.execute((now) => ({ type: 'RevokeSmartlink', smartlinkId, actor, now }), context);
+      const outcome = await executor.execute(
+        (now) => ({ type: 'RevokeSmartlink', smartlinkId, actor, now }),
+        context,
+      );
       return { version: outcome.version };
     },
 
@@ -173,16 +224,18 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
         return state.url;
       }
       try {
-        const outcome = await executor.execute(
-          (now) => ({
-            type: 'OpenSmartlink',
-            smartlinkId,
-            now,
-            userAgent: request.userAgent,
-            policy,
-            actor: publicActor(null, link.tenantCompanyId),
-          }),
-          { correlationId: request.correlationId },
+        const outcome = await withContentionRetry(() =>
+          executor.execute(
+            (now) => ({
+              type: 'OpenSmartlink',
+              smartlinkId,
+              now,
+              userAgent: request.userAgent,
+              policy,
+              actor: publicActor(null, link.tenantCompanyId),
+            }),
+            { correlationId: request.correlationId },
+          ),
         );
         return outcome.state.url;
       } catch (error) {
@@ -203,23 +256,30 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
         throw new NotFoundError('SmartLink not found');
       }
       const received = deps.clock();
-      if (body.occurred_at !== undefined && Date.parse(body.occurred_at) > received.getTime() + FUTURE_SLACK_MS) {
-        throw new ValidationError([{ field: 'occurred_at', message: 'must not be more than 5 minutes in the future' }]);
+      if (
+        body.occurred_at !== undefined &&
+        Date.parse(body.occurred_at) > received.getTime() + FUTURE_SLACK_MS
+      ) {
+        throw new ValidationError([
+          { field: 'occurred_at', message: 'must not be more than 5 minutes in the future' },
+        ]);
       }
-      await executor.execute(
-        (now) => ({
-          type: 'RecordSmartlinkActivity',
-          smartlinkId: link.smartlinkId,
-          now,
-          actor: publicActor(null, link.tenantCompanyId),
-          activity: {
-            type: body.type,
-            occurredAt: body.occurred_at ?? received.toISOString(),
-            item: body.item ?? null,
-            properties: body.properties ?? {},
-          },
-        }),
-        context,
+      await withContentionRetry(() =>
+        executor.execute(
+          (now) => ({
+            type: 'RecordSmartlinkActivity',
+            smartlinkId: link.smartlinkId,
+            now,
+            actor: publicActor(null, link.tenantCompanyId),
+            activity: {
+              type: body.type,
+              occurredAt: body.occurred_at ?? received.toISOString(),
+              item: body.item ?? null,
+              properties: body.properties ?? {},
+            },
+          }),
+          context,
+        ),
       );
     },
   };

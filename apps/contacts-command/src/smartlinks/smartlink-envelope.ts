@@ -31,7 +31,11 @@ export function envelopeSmartlinkEvents(
   const envelopes: SmartlinkEvent[] = [];
   for (const event of events) {
     const owner: SmartlinkOwner | undefined = state
-      ? { tenantCompanyId: state.tenant_company_id, userId: state.user_id, companyVisible: state.company_visible }
+      ? {
+          tenantCompanyId: state.tenant_company_id,
+          userId: state.user_id,
+          companyVisible: state.company_visible,
+        }
       : context.owner;
     if (!owner) throw new Error(`${event.type} of a SmartLink without an owner`);
     const envelope = {

@@ -13,7 +13,14 @@ import type { UserActor } from '@reps/contacts-domain';
 import { ConflictError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { encodeSmartlinkConsistencyToken } from '../contacts/consistency-token';
-import { API_VERSION, createIdempotentRunner, idParam, parseOr422, send, versionContext } from '../http/command-http';
+import {
+  API_VERSION,
+  createIdempotentRunner,
+  idParam,
+  parseOr422,
+  send,
+  versionContext,
+} from '../http/command-http';
 import type { IdAllocator } from '../ids/id-allocator';
 import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
 import { isCountedOpen } from './counted-open';
@@ -93,11 +100,15 @@ export function createSmartlinkRoutes(deps: SmartlinkRoutesDeps): Router {
       const smartlinkId = reservedIds?.[0] ?? (await deps.ids.next());
       await reserve([smartlinkId]);
       try {
-        return created(await deps.handler.create(smartlinkId, actor, body, { correlationId: requestIdOf(req) }));
+        return created(
+          await deps.handler.create(smartlinkId, actor, body, { correlationId: requestIdOf(req) }),
+        );
       } catch (error) {
         // A takeover of a request that died after storing: answer with what it stored.
         const stored =
-          reservedIds && error instanceof ConflictError ? await deps.handler.load(smartlinkId, actor) : undefined;
+          reservedIds && error instanceof ConflictError
+            ? await deps.handler.load(smartlinkId, actor)
+            : undefined;
         if (!stored) throw error;
         return created(stored);
       }
@@ -121,15 +132,22 @@ export function createSmartlinkRoutes(deps: SmartlinkRoutesDeps): Router {
     const { companyId } = principalOf(req);
     const current = await deps.settings.get(companyId);
     res.json({
-      smartlink_settings: { allowed_hosts: current.allowed_hosts, updated_at: current.updated_at?.toISOString() ?? null },
+      smartlink_settings: {
+        allowed_hosts: current.allowed_hosts,
+        updated_at: current.updated_at?.toISOString() ?? null,
+      },
     });
   });
 
   router.put(SETTINGS, async (req, res) => {
     const { companyId } = principalOf(req);
-    const body = parseOr422(parseBody(SmartlinkSettingsBody, unwrapResourceBody(req.body, 'smartlink_settings')));
+    const body = parseOr422(
+      parseBody(SmartlinkSettingsBody, unwrapResourceBody(req.body, 'smartlink_settings')),
+    );
     const saved = await deps.settings.put(companyId, body.allowed_hosts, deps.clock());
-    res.json({ smartlink_settings: { allowed_hosts: saved.allowed_hosts, updated_at: saved.updated_at.toISOString() } });
+    res.json({
+      smartlink_settings: { allowed_hosts: saved.allowed_hosts, updated_at: saved.updated_at.toISOString() },
+    });
   });
 
   // GET and HEAD: express answers HEAD with the GET route; only a counted GET records an open.

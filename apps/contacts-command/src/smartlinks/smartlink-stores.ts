@@ -38,7 +38,6 @@ export interface SmartlinkSettingsDoc {
   updated_at: Date;
 }
 
-
 export function createTokenIndex(tokens: Collection<SmartlinkTokenDoc>) {
   return {
     async register(token: string, smartlinkId: number, tenantCompanyId: number): Promise<void> {
@@ -65,7 +64,9 @@ export type TokenIndex = ReturnType<typeof createTokenIndex>;
 /** Loads a SmartLink from its head plus the commits after it, and moves the head on after a write. */
 export function createSmartlinkHeads(heads: Collection<SmartlinkHeadDoc>, store: EventStore<SmartlinkEvent>) {
   return {
-    async load(smartlinkId: number): Promise<{ read: StreamRead<SmartlinkEvent>; state: SmartlinkState | null }> {
+    async load(
+      smartlinkId: number,
+    ): Promise<{ read: StreamRead<SmartlinkEvent>; state: SmartlinkState | null }> {
       const head = await heads.findOne({ _id: smartlinkId });
       const stream = smartlinkStream(smartlinkId);
       const read = await store.readStreamAfter(stream, head?.version ?? 0, head?.last_commit_id ?? null);
@@ -83,7 +84,10 @@ export function createSmartlinkHeads(heads: Collection<SmartlinkHeadDoc>, store:
 export type SmartlinkHeads = ReturnType<typeof createSmartlinkHeads>;
 
 /** The company's allowed target hosts; a company that never set them gets the deployment's default. */
-export function createSmartlinkSettings(settings: Collection<SmartlinkSettingsDoc>, defaultHosts: readonly string[]) {
+export function createSmartlinkSettings(
+  settings: Collection<SmartlinkSettingsDoc>,
+  defaultHosts: readonly string[],
+) {
   return {
     async get(companyId: number): Promise<{ allowed_hosts: string[]; updated_at: Date | null }> {
       const doc = await settings.findOne({ _id: companyId });
@@ -93,7 +97,11 @@ export function createSmartlinkSettings(settings: Collection<SmartlinkSettingsDo
     },
     async put(companyId: number, allowedHosts: string[], now: Date) {
       const hosts = [...new Set(allowedHosts)].sort();
-      await settings.replaceOne({ _id: companyId }, { allowed_hosts: hosts, updated_at: now }, { upsert: true });
+      await settings.replaceOne(
+        { _id: companyId },
+        { allowed_hosts: hosts, updated_at: now },
+        { upsert: true },
+      );
       return { allowed_hosts: hosts, updated_at: now };
     },
   };

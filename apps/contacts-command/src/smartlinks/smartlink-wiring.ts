@@ -57,7 +57,9 @@ export interface Smartlinks {
 export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks> {
   const { db, config, clock, logger, metrics } = deps;
   if (config.SMARTLINK_ALLOW_HTTP_TARGETS && config.NODE_ENV === 'production') {
-    throw new Error('SMARTLINK_ALLOW_HTTP_TARGETS=true is refused when NODE_ENV=production (targets must be https)');
+    throw new Error(
+      'SMARTLINK_ALLOW_HTTP_TARGETS=true is refused when NODE_ENV=production (targets must be https)',
+    );
   }
   const commits = db.collection<CommitDoc<SmartlinkEvent>>('smartlink_commits');
   const outbox = db.collection<OutboxDoc>('smartlink_outbox');

@@ -1,7 +1,11 @@
 import type { Principal } from '@reps/auth';
 import { SmartlinkEvent } from '@reps/contracts';
 import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
-import { readTopicAs, startCommandUnderTest, type CommandUnderTest } from '../testing/command-service.spec-helper';
+import {
+  readTopicAs,
+  startCommandUnderTest,
+  type CommandUnderTest,
+} from '../testing/command-service.spec-helper';
 
 const CONTACTS = '/api/user/crm/v202506/contacts';
 const COMPANY_CONTACTS = '/api/company/crm/v202506/contacts';
@@ -12,10 +16,18 @@ const beacon = (token: string) => `/api/public/smartlinks/${token}/activities`;
 const repA: Principal = { scope: 'user', userId: 42, companyId: 7 };
 const repB: Principal = { scope: 'user', userId: 43, companyId: 7 };
 const companyC: Principal = { scope: 'company', companyId: 7 };
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15';
+const BROWSER =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15';
 
 interface SmartlinkBody {
-  smartlink: { id: number; token: string; share_url: string; url: string; contact_id: number; revoked_at: string | null };
+  smartlink: {
+    id: number;
+    token: string;
+    share_url: string;
+    url: string;
+    contact_id: number;
+    revoked_at: string | null;
+  };
 }
 interface ErrorBody {
   error: { code: string; details?: { field: string; message: string }[] };
@@ -48,7 +60,11 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
 
   const json = async <T>(res: Response) => (await res.json()) as T;
   const open = (token: string, headers: Record<string, string> = {}, method = 'GET') =>
-    fetch(`${svc.base}/l/${token}`, { method, redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers } });
+    fetch(`${svc.base}/l/${token}`, {
+      method,
+      redirect: 'manual',
+      headers: { 'user-agent': BROWSER, ...headers },
+    });
   const post = (token: string, body: unknown) =>
     fetch(`${svc.base}${beacon(token)}`, {
       method: 'POST',
@@ -60,14 +76,25 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
     readTopicAs((value) => SmartlinkEvent.parse(value), svc.bus, topic, atLeast, until);
 
   async function contact(principal: Principal, body: Record<string, unknown> = { first_name: 'Ada' }) {
-    const res = await svc.request(principal, 'POST', principal.scope === 'user' ? CONTACTS : COMPANY_CONTACTS, body);
+    const res = await svc.request(
+      principal,
+      'POST',
+      principal.scope === 'user' ? CONTACTS : COMPANY_CONTACTS,
+      body,
+    );
     expect(res.status).toBe(201);
     return (await json<{ contact: { id: number } }>(res)).contact.id;
   }
 
   async function smartlink(contactId: number, url = 'https://shop.example.com/p/collagen') {
     const res = await svc.request(repA, 'POST', SMARTLINKS, {
-      smartlink: { contact_id: contactId, shareable_type: 'product', shareable_id: 'sku-1', shareable_name: 'Collagen Boost', url },
+      smartlink: {
+        contact_id: contactId,
+        shareable_type: 'product',
+        shareable_id: 'sku-1',
+        shareable_name: 'Collagen Boost',
+        url,
+      },
     });
     expect(res.status).toBe(201);
     return (await json<SmartlinkBody>(res)).smartlink;
@@ -88,7 +115,11 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
     const { smartlink: link } = await json<SmartlinkBody>(res);
     expect(link.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(link.share_url).toBe(`https://links.example.com/l/${link.token}`);
-    expect(link).toMatchObject({ contact_id: contactId, url: 'https://shop.example.com/p/collagen?ref=1', revoked_at: null });
+    expect(link).toMatchObject({
+      contact_id: contactId,
+      url: 'https://shop.example.com/p/collagen?ref=1',
+      revoked_at: null,
+    });
 
     const published = await events(1, (all) => all.some((e) => e.aggregate_id === link.id));
     const created = published.find((e) => e.aggregate_id === link.id)!;
@@ -110,7 +141,12 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
     const mine = await contact(repA);
     const theirs = await contact(repB);
     const before = await commits();
-    const body = { contact_id: mine, shareable_type: 'product', shareable_id: 'x', url: 'https://shop.example.com/' };
+    const body = {
+      contact_id: mine,
+      shareable_type: 'product',
+      shareable_id: 'x',
+      url: 'https://shop.example.com/',
+    };
     const cases: [Principal, Record<string, unknown>, number, string][] = [
       [repA, { ...body, contact_id: theirs }, 422, 'contact_id'],
       [repA, { ...body, contact_id: 999_999 }, 422, 'contact_id'],
@@ -151,7 +187,11 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
       [{ 'user-agent': 'facebookexternalhit/1.1' }, 'GET'],
     ] as [Record<string, string>, string][]) {
       const uncounted = await open(link.token, headers, method);
-      expect([headers, uncounted.status, uncounted.headers.get('location')]).toEqual([headers, 302, link.url]);
+      expect([headers, uncounted.status, uncounted.headers.get('location')]).toEqual([
+        headers,
+        302,
+        link.url,
+      ]);
     }
     expect((await open(link.token)).status).toBe(302);
 
@@ -194,7 +234,9 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
       (e) => e.aggregate_id === link.id,
     );
     expect(mine.map((e) => e.type)).toEqual(['smartlink.created', 'smartlink.activity_recorded']);
-    expect(mine[1]).toMatchObject({ data: { type: 'added_to_cart', item: { name: 'Collagen Boost' }, properties: { quantity: 2 } } });
+    expect(mine[1]).toMatchObject({
+      data: { type: 'added_to_cart', item: { name: 'Collagen Boost' }, properties: { quantity: 2 } },
+    });
   });
 
   it('answers unknown and revoked tokens with the same 404, and only the owner revokes', async () => {
@@ -222,15 +264,24 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
       smartlink_settings: { allowed_hosts: ['shop.example.com'], updated_at: null },
     });
     expect((await svc.request(rep, 'GET', SETTINGS)).status).toBe(403);
-    expect((await svc.request(company, 'PUT', SETTINGS, { allowed_hosts: ['https://x.com/'] })).status).toBe(422);
+    expect((await svc.request(company, 'PUT', SETTINGS, { allowed_hosts: ['https://x.com/'] })).status).toBe(
+      422,
+    );
     const put = await svc.request(company, 'PUT', SETTINGS, { allowed_hosts: ['Store.Example.org'] });
     expect(put.status).toBe(200);
-    expect((await json<{ smartlink_settings: { allowed_hosts: string[] } }>(put)).smartlink_settings.allowed_hosts).toEqual([
-      'store.example.org',
-    ]);
+    expect(
+      (await json<{ smartlink_settings: { allowed_hosts: string[] } }>(put)).smartlink_settings.allowed_hosts,
+    ).toEqual(['store.example.org']);
     const contactId = await contact(rep);
-    const body = { contact_id: contactId, shareable_type: 'post', shareable_id: 'p1', url: 'https://blog.store.example.org/p1' };
-    expect((await svc.request(rep, 'POST', SMARTLINKS, { ...body, url: 'https://shop.example.com/' })).status).toBe(422);
+    const body = {
+      contact_id: contactId,
+      shareable_type: 'post',
+      shareable_id: 'p1',
+      url: 'https://blog.store.example.org/p1',
+    };
+    expect(
+      (await svc.request(rep, 'POST', SMARTLINKS, { ...body, url: 'https://shop.example.com/' })).status,
+    ).toBe(422);
     const created = await svc.request(rep, 'POST', SMARTLINKS, body);
     expect(created.status).toBe(201);
     const { token } = (await json<SmartlinkBody>(created)).smartlink;
@@ -244,9 +295,9 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
     const link = await smartlink(await contact(repA));
     const answers = await Promise.all(Array.from({ length: 12 }, () => open(link.token)));
     expect(answers.map((r) => r.status)).toEqual(Array(12).fill(302));
-    const mine = (await events(1, (all) => all.filter((e) => e.aggregate_id === link.id).length >= 13)).filter(
-      (e) => e.aggregate_id === link.id,
-    );
+    const mine = (
+      await events(1, (all) => all.filter((e) => e.aggregate_id === link.id).length >= 13)
+    ).filter((e) => e.aggregate_id === link.id);
     expect(mine.map((e) => e.aggregate_version)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
   });
 });

@@ -46,13 +46,17 @@ export function createActivityProjection(deps: ActivityProjectionDeps): BatchHan
           { ordered: false, ...(deps.limits ? { limits: deps.limits } : {}), beforeCommand: fence },
         );
         const unexpected = outcome.writeErrors.find((e) => e.code !== DUPLICATE_KEY);
-        if (unexpected) throw new Error(`activities write refused: ${unexpected.message} (code ${unexpected.code})`);
+        if (unexpected)
+          throw new Error(`activities write refused: ${unexpected.message} (code ${unexpected.code})`);
         const duplicates = outcome.writeErrors.length;
         deps.metrics.applied.inc({ model: MODEL }, docs.length - duplicates);
         if (duplicates > 0) deps.metrics.duplicates.inc({ model: MODEL }, duplicates);
       } catch (error) {
         if (error instanceof FencedOutError) {
-          deps.logger.warn({ fence: error.key, partition: batch.partition }, 'fenced out of a partition; not writing its activities');
+          deps.logger.warn(
+            { fence: error.key, partition: batch.partition },
+            'fenced out of a partition; not writing its activities',
+          );
         }
         throw error;
       }

@@ -18,7 +18,14 @@ describe('activity timeline entries', () => {
     const created = link.created();
     const opened = link.opened();
     expect(entries('s', created)).toEqual([
-      expect.objectContaining({ _id: created.id, id: created.id, contact_id: 5, user_id: 7, type: 'smartlink.created', summary: 'Was sent a link to Collagen Boost' }),
+      expect.objectContaining({
+        _id: created.id,
+        id: created.id,
+        contact_id: 5,
+        user_id: 7,
+        type: 'smartlink.created',
+        summary: 'Was sent a link to Collagen Boost',
+      }),
     ]);
     expect(entries('s', opened)[0]).toMatchObject({
       _id: opened.id,
@@ -27,7 +34,9 @@ describe('activity timeline entries', () => {
       occurred_at: opened.type === 'smartlink.opened' ? opened.data.occurred_at : undefined,
       data: { smartlink_id: 9 },
     });
-    expect(entries('s', link.activity('added_to_cart', 'Collagen Boost'))[0]!.summary).toBe('Added to cart: Collagen Boost');
+    expect(entries('s', link.activity('added_to_cart', 'Collagen Boost'))[0]!.summary).toBe(
+      'Added to cart: Collagen Boost',
+    );
     expect(entries('s', link.activity('purchased'))[0]!.summary).toBe('Purchased: Collagen Boost');
     expect(entries('s', link.revoked())[0]!.summary).toBe('A shared link was revoked');
   });
@@ -42,11 +51,18 @@ describe('activity timeline entries', () => {
   it('cover the contact’s own life without the values of changed fields', () => {
     const contact = contactStream({ contactId: 5, tenant: 3, owner: 7, origin: 'company_website' });
     const created = entries('c', contact.created({ first_name: 'Ada' }))[0]!;
-    expect(created).toMatchObject({ summary: 'Signed up on the company website', company_visible: true, data: { origin: 'company_website' } });
+    expect(created).toMatchObject({
+      summary: 'Signed up on the company website',
+      company_visible: true,
+      data: { origin: 'company_website' },
+    });
     const updated = entries('c', contact.updated({ email: 'ada@example.com', first_name: 'Ada B' }))[0]!;
     expect(updated.summary).toBe('Updated email and first name');
     expect(JSON.stringify(updated)).not.toContain('ada@example.com');
-    expect(entries('c', contact.reassigned(8))[0]).toMatchObject({ user_id: 8, summary: 'Reassigned to another rep' });
+    expect(entries('c', contact.reassigned(8))[0]).toMatchObject({
+      user_id: 8,
+      summary: 'Reassigned to another rep',
+    });
     expect(entries('c', contact.discarded())[0]!.summary).toBe('Deleted');
     expect(entries('c', contact.restored())[0]!.summary).toBe('Restored');
     expect(fieldList(['a', 'b', 'c_d'])).toBe('a, b and c d');
@@ -61,7 +77,11 @@ describe('activity timeline entries', () => {
       [`${added.id}:5`, added.id, 5, false, 'Added to a group'],
       [`${added.id}:6`, added.id, 6, false, 'Added to a group'],
     ]);
-    expect(entries('g', group.removed(5))[0]).toMatchObject({ _id: expect.any(String), contact_id: 5, summary: 'Removed from a group' });
+    expect(entries('g', group.removed(5))[0]).toMatchObject({
+      _id: expect.any(String),
+      contact_id: 5,
+      summary: 'Removed from a group',
+    });
     expect(entries('g', group.renamed('VIPs', 'VIP'))).toEqual([]);
   });
 

@@ -48,9 +48,20 @@ describe('activity timeline and SmartLinks: redelivery and a replay of the three
     const bob = contactStream({ contactId: 203, tenant: TENANT, owner: REP });
     const vip = groupStream({ groupId: 31, tenant: TENANT, owner: REP });
     const toAnn = smartlinkStream({ smartlinkId: 51, tenant: TENANT, owner: REP, contactId: 201 });
-    const toWeb = smartlinkStream({ smartlinkId: 52, tenant: TENANT, owner: REP, contactId: 202, companyVisible: true, shareableName: null });
+    const toWeb = smartlinkStream({
+      smartlinkId: 52,
+      tenant: TENANT,
+      owner: REP,
+      contactId: 202,
+      companyVisible: true,
+      shareableName: null,
+    });
 
-    const contacts = [ann.created({ first_name: 'Ann' }), web.created({ first_name: 'Web' }), bob.created({ first_name: 'Bob' })];
+    const contacts = [
+      ann.created({ first_name: 'Ann' }),
+      web.created({ first_name: 'Web' }),
+      bob.created({ first_name: 'Bob' }),
+    ];
     const groups = [vip.created('VIP'), vip.added([201, 202, 203]), vip.removed(203)];
     const links = [
       toAnn.created(),
@@ -89,7 +100,9 @@ describe('activity timeline and SmartLinks: redelivery and a replay of the three
     );
 
     const liveView = await view(await live());
-    expect(liveView.smartlinks.map((l) => [l.id, l.opens_count, l.activities_count, l.revoked_at !== null])).toEqual([
+    expect(
+      liveView.smartlinks.map((l) => [l.id, l.opens_count, l.activities_count, l.revoked_at !== null]),
+    ).toEqual([
       [51, 1, 1, true],
       [52, 2, 0, false],
     ]);
@@ -111,7 +124,9 @@ describe('activity timeline and SmartLinks: redelivery and a replay of the three
     );
     const webOpen = liveView.activities.find((a) => a.contact_id === 202 && a.type === 'smartlink.opened');
     expect(webOpen).toMatchObject({ summary: 'Opened the link to a product', company_visible: true });
-    expect(liveView.activities.filter((a) => a.type.startsWith('group.')).every((a) => !a.company_visible)).toBe(true);
+    expect(
+      liveView.activities.filter((a) => a.type.startsWith('group.')).every((a) => !a.company_visible),
+    ).toBe(true);
 
     const report = await p.rebuild({ dropOldAfterMs: null });
     expect(report.to).not.toBe(report.from);

@@ -42,18 +42,32 @@ export function createSmartlinkProjection(deps: SmartlinkProjectionDeps): BatchH
       ? { insertOne: { document: write.doc } }
       : {
           replaceOne: {
-            filter: deps.conditionalReplace ? { _id: write.doc._id, _v: write.expectedVersion } : { _id: write.doc._id },
+            filter: deps.conditionalReplace
+              ? { _id: write.doc._id, _v: write.expectedVersion }
+              : { _id: write.doc._id },
             replacement: write.doc,
           },
         };
 
-  async function deadLetter(entries: { message: IncomingMessage; reason: DeadLetterReason; detail: string }[]) {
+  async function deadLetter(
+    entries: { message: IncomingMessage; reason: DeadLetterReason; detail: string }[],
+  ) {
     if (entries.length === 0) return;
     const now = clock();
-    await deps.deadLetter(entries.map((e) => deadLetterMessage(e.message, e.reason, e.detail, deps.groupId, now)));
+    await deps.deadLetter(
+      entries.map((e) => deadLetterMessage(e.message, e.reason, e.detail, deps.groupId, now)),
+    );
     for (const e of entries) {
       metrics.deadLettered.inc({ reason: e.reason });
-      logger.warn({ topic: e.message.topic, partition: e.message.partition, offset: e.message.offset, reason: e.reason }, 'SmartLink event sent to the dead-letter topic');
+      logger.warn(
+        {
+          topic: e.message.topic,
+          partition: e.message.partition,
+          offset: e.message.offset,
+          reason: e.reason,
+        },
+        'SmartLink event sent to the dead-letter topic',
+      );
     }
   }
 
@@ -69,15 +83,23 @@ export function createSmartlinkProjection(deps: SmartlinkProjectionDeps): BatchH
           beforeCommand: fence,
         });
         const unexpected = outcome.writeErrors.find((e) => e.code !== 11000);
-        if (unexpected) throw new Error(`SmartLinks read model write refused: ${unexpected.message} (code ${unexpected.code})`);
+        if (unexpected)
+          throw new Error(
+            `SmartLinks read model write refused: ${unexpected.message} (code ${unexpected.code})`,
+          );
         for (const refused of outcome.writeErrors) conflicts.add(result.writes[refused.index]!.doc._id);
         for (const command of outcome.commands) {
-          const replaces = result.writes.slice(command.start, command.end).filter((w) => w.kind === 'replace');
+          const replaces = result.writes
+            .slice(command.start, command.end)
+            .filter((w) => w.kind === 'replace');
           if (command.matchedCount < replaces.length) for (const w of replaces) conflicts.add(w.doc._id);
         }
       }
       if (conflicts.size === 0) {
-        metrics.applied.inc({ model: MODEL }, result.writes.reduce((sum, w) => sum + w.eventIds.length, 0));
+        metrics.applied.inc(
+          { model: MODEL },
+          result.writes.reduce((sum, w) => sum + w.eventIds.length, 0),
+        );
         if (result.duplicates.length > 0) metrics.duplicates.inc({ model: MODEL }, result.duplicates.length);
         for (const gap of result.gaps) {
           metrics.gaps.inc({ model: MODEL });
@@ -91,7 +113,10 @@ export function createSmartlinkProjection(deps: SmartlinkProjectionDeps): BatchH
         );
         return;
       }
-      logger.info({ attempt, smartlinks: [...conflicts] }, 'SmartLinks read model changed under the projection; reloading');
+      logger.info(
+        { attempt, smartlinks: [...conflicts] },
+        'SmartLinks read model changed under the projection; reloading',
+      );
     }
     throw new Error(`SmartLinks read model writes kept conflicting after ${maxAttempts} attempts`);
   }
@@ -116,7 +141,10 @@ export function createSmartlinkProjection(deps: SmartlinkProjectionDeps): BatchH
         stopTimer();
       } catch (error) {
         if (error instanceof FencedOutError) {
-          logger.warn({ fence: error.key, partition: batch.partition }, 'fenced out of a SmartLinks partition; not writing it');
+          logger.warn(
+            { fence: error.key, partition: batch.partition },
+            'fenced out of a SmartLinks partition; not writing it',
+          );
         }
         throw error;
       } finally {

@@ -12,7 +12,8 @@ export interface SmartlinkProjectionResult {
   rejected: { event: SmartlinkEvent; detail: string }[];
 }
 
-export const smartlinkDocIdOf = (event: SmartlinkEvent): string => smartlinkReadId(event.company_id, event.aggregate_id);
+export const smartlinkDocIdOf = (event: SmartlinkEvent): string =>
+  smartlinkReadId(event.company_id, event.aggregate_id);
 
 /** Applies one event to the read document: opens and activities count, revocation stamps. */
 export function applySmartlinkEvent(doc: SmartlinkReadDoc | null, event: SmartlinkEvent): SmartlinkReadDoc {
@@ -44,7 +45,10 @@ export function applySmartlinkEvent(doc: SmartlinkReadDoc | null, event: Smartli
       return { ...doc, _v, revoked_at: event.data.revoked_at };
     case 'smartlink.opened': {
       const at = event.data.occurred_at;
-      const latest = doc.last_opened_at === null || Date.parse(at) > Date.parse(doc.last_opened_at) ? at : doc.last_opened_at;
+      const latest =
+        doc.last_opened_at === null || Date.parse(at) > Date.parse(doc.last_opened_at)
+          ? at
+          : doc.last_opened_at;
       return { ...doc, _v, opens_count: doc.opens_count + 1, last_opened_at: latest };
     }
     case 'smartlink.activity_recorded':
@@ -65,7 +69,10 @@ export function projectSmartlinkEvents(
   events: readonly SmartlinkEvent[],
   current: ReadonlyMap<string, SmartlinkReadDoc>,
 ): SmartlinkProjectionResult {
-  const slots = new Map<string, { original: SmartlinkReadDoc | null; doc: SmartlinkReadDoc | null; eventIds: string[] }>();
+  const slots = new Map<
+    string,
+    { original: SmartlinkReadDoc | null; doc: SmartlinkReadDoc | null; eventIds: string[] }
+  >();
   const result: SmartlinkProjectionResult = { writes: [], duplicates: [], gaps: [], rejected: [] };
   for (const event of events) {
     const docId = smartlinkDocIdOf(event);
@@ -81,7 +88,12 @@ export function projectSmartlinkEvents(
       continue;
     }
     if (event.aggregate_version > version + 1) {
-      result.gaps.push({ docId, eventId: event.id, expected: version + 1, received: event.aggregate_version });
+      result.gaps.push({
+        docId,
+        eventId: event.id,
+        expected: version + 1,
+        received: event.aggregate_version,
+      });
       continue;
     }
     try {

@@ -2,7 +2,8 @@ import { smartlinkStream, type SmartlinkReadDoc } from '@reps/contacts-read-mode
 import { projectSmartlinkEvents } from './smartlink-projector';
 
 describe('SmartLink projector', () => {
-  const link = () => smartlinkStream({ smartlinkId: 9, tenant: 3, owner: 7, contactId: 5, companyVisible: true });
+  const link = () =>
+    smartlinkStream({ smartlinkId: 9, tenant: 3, owner: 7, contactId: 5, companyVisible: true });
 
   it('counts opens and activities and keeps the latest open', () => {
     const s = link();
@@ -33,6 +34,10 @@ describe('SmartLink projector', () => {
     const result = projectSmartlinkEvents([created, opened, opened, later], current);
     expect(result.duplicates).toEqual([created.id, opened.id]);
     expect(result.gaps).toHaveLength(1);
-    expect(result.writes[0]).toMatchObject({ kind: 'replace', expectedVersion: 1, doc: { _v: 2, opens_count: 1 } });
+    expect(result.writes[0]).toMatchObject({
+      kind: 'replace',
+      expectedVersion: 1,
+      doc: { _v: 2, opens_count: 1 },
+    });
   });
 });

@@ -41,7 +41,8 @@ function decodeCursor(raw: string | undefined): ActivityPosition | undefined {
   throw invalidListQuery([{ field: 'cursor', message: 'is not a cursor from this API' }]);
 }
 
-const encodeCursor = (position: ActivityPosition) => Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+const encodeCursor = (position: ActivityPosition) =>
+  Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 
 /**
  * The contact card's timeline in both scopes, and the rep's feed over all their contacts. Scope
@@ -51,7 +52,12 @@ const encodeCursor = (position: ActivityPosition) => Buffer.from(JSON.stringify(
 export function createActivityReadRoutes(deps: ActivityReadRoutesDeps): Router {
   const router = Router();
 
-  async function page(req: Request, models: ReadModelCollections, query: ContactActivityListQuery, filter: Omit<ActivityQuery, 'limit'>) {
+  async function page(
+    req: Request,
+    models: ReadModelCollections,
+    query: ContactActivityListQuery,
+    filter: Omit<ActivityQuery, 'limit'>,
+  ) {
     const { entries, next } = await boundedList(
       listActivities(models.activities, {
         ...filter,

@@ -32,7 +32,10 @@ export interface SmartlinkReadRoutesDeps {
 export function boundedList<T>(answer: Promise<T>): Promise<T> {
   return answer.catch((error: unknown) => {
     if (error instanceof MongoServerError && error.code === MAX_TIME_MS_EXPIRED) {
-      throw new ServiceUnavailableError('The list took too long to compute; try again or narrow it with filters', 5);
+      throw new ServiceUnavailableError(
+        'The list took too long to compute; try again or narrow it with filters',
+        5,
+      );
     }
     throw error;
   });
@@ -49,7 +52,12 @@ export async function consistentReadModels(
   if (header !== undefined) {
     res.setHeader(
       'X-Consistency',
-      await awaitConsistency(deps.readModels, principal, decodeConsistencyToken(header), deps.consistencyWaitMs),
+      await awaitConsistency(
+        deps.readModels,
+        principal,
+        decodeConsistencyToken(header),
+        deps.consistencyWaitMs,
+      ),
     );
   }
   return deps.readModels();
@@ -104,18 +112,29 @@ export function createSmartlinkReadRoutes(deps: SmartlinkReadRoutesDeps): Router
     const query = parseSmartlinkListQuery(req.query);
     const after = decodeCursor(query.cursor);
     const models = await consistentReadModels(req, res, principal, deps);
-    const filter: Filter<SmartlinkReadDoc> = { tenant_company_id: principal.companyId, user_id: principal.userId };
+    const filter: Filter<SmartlinkReadDoc> = {
+      tenant_company_id: principal.companyId,
+      user_id: principal.userId,
+    };
     if (query.contact_id !== undefined) filter.contact_id = query.contact_id;
     if (after !== undefined) filter.id = { $lt: after };
     const docs = await boundedList(
-      models.smartlinks.find(filter).sort({ id: -1 }).limit(query.limit + 1).maxTimeMS(deps.listMaxTimeMs).toArray(),
+      models.smartlinks
+        .find(filter)
+        .sort({ id: -1 })
+        .limit(query.limit + 1)
+        .maxTimeMS(deps.listMaxTimeMs)
+        .toArray(),
     );
     const page = docs.slice(0, query.limit);
     const last = page[page.length - 1];
     res.json({
       smartlinks: page.map(resource),
       meta: {
-        pagination: { limit: query.limit, next_cursor: docs.length > query.limit && last ? encodeCursor(last.id) : null },
+        pagination: {
+          limit: query.limit,
+          next_cursor: docs.length > query.limit && last ? encodeCursor(last.id) : null,
+        },
         request_id: requestIdOf(req),
       },
     });
@@ -124,7 +143,8 @@ export function createSmartlinkReadRoutes(deps: SmartlinkReadRoutesDeps): Router
   router.get(`${base}/:id`, async (req, res) => {
     const principal = userOf(req);
     const keys = Object.keys(req.query as object);
-    if (keys.length > 0) throw invalidListQuery(keys.map((field) => ({ field, message: 'is not a known query parameter' })));
+    if (keys.length > 0)
+      throw invalidListQuery(keys.map((field) => ({ field, message: 'is not a known query parameter' })));
     const raw = String(req.params['id']);
     if (!ID.test(raw)) throw new NotFoundError('SmartLink not found');
     const models = await consistentReadModels(req, res, principal, deps);

@@ -28,7 +28,10 @@ export interface PublicSmartlinkDeps {
 
 /** The rate-limit bucket of a token: its hash, so Redis never holds a capability. */
 const tokenBucket = (req: Request) =>
-  createHash('sha256').update(String(req.params['token'] ?? '')).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(String(req.params['token'] ?? ''))
+    .digest('base64url')
+    .slice(0, 22);
 
 /**
  * CORS for the beacon route only: any origin may POST JSON (the company site, wherever it runs);
@@ -75,13 +78,19 @@ export function mountPublicSmartlinkRoutes(app: Express, deps: PublicSmartlinkDe
     res.status(answer.status).end(method === 'HEAD' ? undefined : answer.body);
   };
 
-  app.get(OPEN_PATH, perIp, perToken, (req, res) => forward(req.method === 'HEAD' ? 'HEAD' : 'GET')(req, res));
+  app.get(OPEN_PATH, perIp, perToken, (req, res) =>
+    forward(req.method === 'HEAD' ? 'HEAD' : 'GET')(req, res),
+  );
 
   app.post(
     BEACON_PATH,
     perIp,
     perToken,
-    express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json', 'text/plain'] }),
+    express.json({
+      limit: deps.bodyLimit,
+      strict: true,
+      type: ['application/json', 'application/*+json', 'text/plain'],
+    }),
     (req, res) => {
       // Checked here too, so a bad body costs no hop; a 422 says nothing about the token.
       const parsed = parseBody(SmartlinkActivityBody, req.body);

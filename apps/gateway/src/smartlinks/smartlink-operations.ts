@@ -30,7 +30,8 @@ export const SMARTLINK_OPERATIONS: readonly ApiOperation[] = [
     kind: 'list',
     tag: TAG,
     summary: "List the rep's SmartLinks",
-    description: 'Newest first, a page at a time (opaque `cursor`), optionally one contact’s (`contact_id`). Counts come from the read model. Unknown parameters are a 400.',
+    description:
+      'Newest first, a page at a time (opaque `cursor`), optionally one contact’s (`contact_id`). Counts come from the read model. Unknown parameters are a 400.',
     query: SmartlinkListQuery,
     response: { schemaName: 'SmartlinkListResponse', description: 'A page of SmartLinks' },
     success: 200,
@@ -64,7 +65,12 @@ export const SMARTLINK_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Share an item with a contact through a new SmartLink',
     description:
       "For one of your contacts (not discarded; others are a 422 on `contact_id`). The target `url` must be https (plain http only outside production), carry no credentials, and be on one of the company's allowed hosts or a subdomain (`smartlink_settings`); anything else — `javascript:`, `data:`, other hosts — is a 422 on `url` and writes nothing. The answer carries the `token` and `share_url` to send.",
-    body: { schemaName: 'SmartlinkCreateBody', schema: SmartlinkCreateBody, wrapped: true, wrapper: 'smartlink' },
+    body: {
+      schemaName: 'SmartlinkCreateBody',
+      schema: SmartlinkCreateBody,
+      wrapped: true,
+      wrapper: 'smartlink',
+    },
     bodyDescription: 'The SmartLink, bare or wrapped as `{"smartlink": {...}}`',
     response: { schemaName: 'SmartlinkResponse', description: 'Created' },
     success: 201,
@@ -96,7 +102,8 @@ export const SMARTLINK_OPERATIONS: readonly ApiOperation[] = [
     kind: 'get',
     tag: 'Company SmartLink settings',
     summary: "The company's allowed SmartLink target hosts",
-    description: 'Until the company sets them, the deployment default (`SMARTLINK_DEFAULT_ALLOWED_HOSTS`) applies and `updated_at` is null.',
+    description:
+      'Until the company sets them, the deployment default (`SMARTLINK_DEFAULT_ALLOWED_HOSTS`) applies and `updated_at` is null.',
     response: { schemaName: 'SmartlinkSettingsResponse', description: 'The settings' },
     success: 200,
     statuses: [200, ...COMMON],
@@ -111,8 +118,14 @@ export const SMARTLINK_OPERATIONS: readonly ApiOperation[] = [
     kind: 'update',
     tag: 'Company SmartLink settings',
     summary: "Replace the company's allowed SmartLink target hosts",
-    description: 'Host names only (no scheme, port or path), at most 50; a host allows its subdomains. Existing links whose target is no longer allowed stop redirecting (404) at once.',
-    body: { schemaName: 'SmartlinkSettingsBody', schema: SmartlinkSettingsBody, wrapped: true, wrapper: 'smartlink_settings' },
+    description:
+      'Host names only (no scheme, port or path), at most 50; a host allows its subdomains. Existing links whose target is no longer allowed stop redirecting (404) at once.',
+    body: {
+      schemaName: 'SmartlinkSettingsBody',
+      schema: SmartlinkSettingsBody,
+      wrapped: true,
+      wrapper: 'smartlink_settings',
+    },
     bodyDescription: 'The settings, bare or wrapped as `{"smartlink_settings": {...}}`',
     response: { schemaName: 'SmartlinkSettingsResponse', description: 'The settings now' },
     success: 200,
@@ -153,7 +166,8 @@ export const ACTIVITY_OPERATIONS: readonly ApiOperation[] = [
     kind: 'list',
     tag: 'User activities',
     summary: "The rep's activity feed",
-    description: 'Every entry about the rep’s contacts, newest first; filters `contact_id`, `type`, `since`. Unknown parameters are a 400.',
+    description:
+      'Every entry about the rep’s contacts, newest first; filters `contact_id`, `type`, `since`. Unknown parameters are a 400.',
     query: ActivityFeedQuery,
     response: { schemaName: 'ActivityListResponse', description: 'A page of entries' },
     success: 200,

@@ -5,7 +5,10 @@ import { Activity, Smartlink, SmartlinkSettings } from '@reps/contracts';
 
 const pagination = z.object({
   limit: z.int().min(1).max(100),
-  next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  next_cursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
 });
 
 export const SmartlinkResponse = z.object({ smartlink: Smartlink }).meta({ title: 'SmartlinkResponse' });

@@ -27,7 +27,10 @@ function checkAtEdge(op: ApiOperation, req: Request): void {
   }
   QUERIES[op.operationId]?.(req.query);
   if (op.body) {
-    const parsed = parseBody(op.body.schema, op.body.wrapped ? unwrapResourceBody(req.body, op.body.wrapper ?? '') : req.body);
+    const parsed = parseBody(
+      op.body.schema,
+      op.body.wrapped ? unwrapResourceBody(req.body, op.body.wrapper ?? '') : req.body,
+    );
     if (!parsed.ok) throw new ValidationError(parsed.issues);
   }
 }

@@ -16,7 +16,8 @@ const beacon = (token: string) => `/api/public/smartlinks/${token}/activities`;
 const repA: Principal = { scope: 'user', userId: 42, companyId: 7 };
 const repB: Principal = { scope: 'user', userId: 43, companyId: 7 };
 const companyC: Principal = { scope: 'company', companyId: 7 };
-const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1';
+const BROWSER =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1';
 
 interface SmartlinkJson {
   id: number;
@@ -70,7 +71,10 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('e2e-smartlinks') });
     const admin = await bus.admin();
     try {
-      return (await admin.groupLag(uniqueName('nobody'), stack.smartlinksTopic)).reduce((sum, p) => sum + p.end, 0);
+      return (await admin.groupLag(uniqueName('nobody'), stack.smartlinksTopic)).reduce(
+        (sum, p) => sum + p.end,
+        0,
+      );
     } finally {
       await admin.close();
       await bus.close();
@@ -78,7 +82,11 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
   }
 
   const open = (token: string, headers: Record<string, string> = {}, method = 'GET') =>
-    fetch(`${gw.base}/l/${token}`, { method, redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers } });
+    fetch(`${gw.base}/l/${token}`, {
+      method,
+      redirect: 'manual',
+      headers: { 'user-agent': BROWSER, ...headers },
+    });
   const report = (token: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${gw.base}${beacon(token)}`, {
       method: 'POST',
@@ -87,7 +95,12 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     });
 
   async function contact(principal: Principal, body: Record<string, unknown> = { first_name: 'Ada' }) {
-    const res = await gw.request(principal, 'POST', `${principal.scope === 'user' ? USER : COMPANY}/contacts`, body);
+    const res = await gw.request(
+      principal,
+      'POST',
+      `${principal.scope === 'user' ? USER : COMPANY}/contacts`,
+      body,
+    );
     expect(res.status).toBe(201);
     return (await json<{ contact: { id: number } }>(res)).contact.id;
   }
@@ -107,7 +120,11 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     return (await json<{ smartlink: SmartlinkJson }>(res)).smartlink;
   }
 
-  async function activitiesOf(principal: Principal, path: string, until: (entries: ActivityJson[]) => boolean) {
+  async function activitiesOf(
+    principal: Principal,
+    path: string,
+    until: (entries: ActivityJson[]) => boolean,
+  ) {
     let entries: ActivityJson[] = [];
     await waitFor(
       async () => {
@@ -126,13 +143,19 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     const groupRes = await gw.request(repA, 'POST', `${USER}/groups`, { group: { name: 'Wellness' } });
     expect(groupRes.status).toBe(201);
     const groupId = (await json<{ group: { id: number } }>(groupRes)).group.id;
-    const added = await gw.request(repA, 'POST', `${USER}/groups/${groupId}/contacts`, { contact_ids: [contactId] });
+    const added = await gw.request(repA, 'POST', `${USER}/groups/${groupId}/contacts`, {
+      contact_ids: [contactId],
+    });
     expect(added.status).toBe(200);
     const consistency = added.headers.get('x-consistency-token')!;
-    const read = await gw.request(repA, 'GET', `${USER}/contacts/${contactId}`, undefined, { 'x-consistency-token': consistency });
+    const read = await gw.request(repA, 'GET', `${USER}/contacts/${contactId}`, undefined, {
+      'x-consistency-token': consistency,
+    });
     expect((await json<{ contact: { group_ids: number[] } }>(read)).contact.group_ids).toEqual([groupId]);
     const filtered = await gw.request(repA, 'GET', `${USER}/contacts?group_id=${groupId}`);
-    expect((await json<{ contacts: { id: number }[] }>(filtered)).contacts.map((c) => c.id)).toEqual([contactId]);
+    expect((await json<{ contacts: { id: number }[] }>(filtered)).contacts.map((c) => c.id)).toEqual([
+      contactId,
+    ]);
 
     const link = await smartlink(repA, contactId);
     expect(link.share_url).toBe(`${stack.publicBaseUrl}/l/${link.token}`);
@@ -155,8 +178,13 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     const timeline = await activitiesOf(repA, `${USER}/contacts/${contactId}/activities`, (entries) =>
       entries.some((e) => e.type === 'smartlink.activity_recorded'),
     );
-    const tracked = timeline.filter((e) => e.type === 'smartlink.opened' || e.type === 'smartlink.activity_recorded');
-    expect(tracked.map((e) => e.summary)).toEqual(['Added to cart: Collagen Boost', 'Opened the link to Collagen Boost']);
+    const tracked = timeline.filter(
+      (e) => e.type === 'smartlink.opened' || e.type === 'smartlink.activity_recorded',
+    );
+    expect(tracked.map((e) => e.summary)).toEqual([
+      'Added to cart: Collagen Boost',
+      'Opened the link to Collagen Boost',
+    ]);
     const times = timeline.map((e) => Date.parse(e.occurred_at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(timeline.map((e) => e.type)).toEqual(
@@ -168,19 +196,27 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     );
     expect(feed.map((e) => e.id)).toEqual(timeline.map((e) => e.id));
     const opensOnly = await gw.request(repA, 'GET', `${USER}/activities?type=smartlink.opened`);
-    expect((await json<{ activities: ActivityJson[] }>(opensOnly)).activities.map((e) => e.contact_id)).toContain(contactId);
+    expect(
+      (await json<{ activities: ActivityJson[] }>(opensOnly)).activities.map((e) => e.contact_id),
+    ).toContain(contactId);
 
     let counted: SmartlinkJson | undefined;
     await waitFor(
       async () => {
-        counted = (await json<{ smartlink: SmartlinkJson }>(await gw.request(repA, 'GET', `${USER}/smartlinks/${link.id}`))).smartlink;
+        counted = (
+          await json<{ smartlink: SmartlinkJson }>(
+            await gw.request(repA, 'GET', `${USER}/smartlinks/${link.id}`),
+          )
+        ).smartlink;
         return counted.opens_count === 1 && counted.activities_count === 1;
       },
       { what: 'the SmartLink counts', timeoutMs: 20_000 },
     );
     expect(counted).toMatchObject({ token: link.token, share_url: link.share_url, revoked_at: null });
     const listed = await gw.request(repA, 'GET', `${USER}/smartlinks?contact_id=${contactId}`);
-    expect((await json<{ smartlinks: SmartlinkJson[] }>(listed)).smartlinks.map((l) => l.id)).toEqual([link.id]);
+    expect((await json<{ smartlinks: SmartlinkJson[] }>(listed)).smartlinks.map((l) => l.id)).toEqual([
+      link.id,
+    ]);
 
     expect((await gw.request(repA, 'DELETE', `${USER}/smartlinks/${link.id}`)).status).toBe(204);
     const gone = await open(link.token);
@@ -206,21 +242,46 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
       expect([principal.scope, method, path, res.status]).toEqual([principal.scope, method, path, 404]);
     }
     // Rep B cannot share a link to A's contact either (nothing written).
-    expect((await gw.request(repB, 'POST', `${USER}/smartlinks`, {
-      contact_id: privateContact, shareable_type: 'post', shareable_id: 'p', url: 'https://shop.example.com/',
-    })).status).toBe(422);
-    expect((await json<{ smartlinks: SmartlinkJson[] }>(await gw.request(repB, 'GET', `${USER}/smartlinks`))).smartlinks).toEqual([]);
-    const bFeed = await json<{ activities: ActivityJson[] }>(await gw.request(repB, 'GET', `${USER}/activities`));
+    expect(
+      (
+        await gw.request(repB, 'POST', `${USER}/smartlinks`, {
+          contact_id: privateContact,
+          shareable_type: 'post',
+          shareable_id: 'p',
+          url: 'https://shop.example.com/',
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await json<{ smartlinks: SmartlinkJson[] }>(await gw.request(repB, 'GET', `${USER}/smartlinks`)))
+        .smartlinks,
+    ).toEqual([]);
+    const bFeed = await json<{ activities: ActivityJson[] }>(
+      await gw.request(repB, 'GET', `${USER}/activities`),
+    );
     expect(bFeed.activities.every((e) => e.contact_id === bContact)).toBe(true);
 
     for (const [method, path, body] of [
       ['GET', `${USER}/smartlinks`],
-      ['POST', `${USER}/smartlinks`, { contact_id: privateContact, shareable_type: 'post', shareable_id: 'p', url: 'https://shop.example.com/' }],
+      [
+        'POST',
+        `${USER}/smartlinks`,
+        {
+          contact_id: privateContact,
+          shareable_type: 'post',
+          shareable_id: 'p',
+          url: 'https://shop.example.com/',
+        },
+      ],
       ['GET', `${USER}/smartlinks/${link.id}`],
       ['DELETE', `${USER}/smartlinks/${link.id}`],
       ['GET', `${USER}/activities`],
     ] as [string, string, unknown?][]) {
-      expect([method, path, (await gw.request(companyC, method, path, body)).status]).toEqual([method, path, 403]);
+      expect([method, path, (await gw.request(companyC, method, path, body)).status]).toEqual([
+        method,
+        path,
+        403,
+      ]);
     }
     expect((await gw.request(repA, 'GET', `${COMPANY}/smartlink_settings`)).status).toBe(403);
 
@@ -230,23 +291,45 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
     const groupId = (await json<{ group: { id: number } }>(group)).group.id;
     await gw.request(repA, 'POST', `${USER}/groups/${groupId}/contacts`, { contact_ids: [visible] });
     await smartlink(repA, visible);
-    const repView = await activitiesOf(repA, `${USER}/contacts/${visible}/activities`, (entries) =>
-      entries.some((e) => e.type === 'group.contacts_added') && entries.some((e) => e.type === 'smartlink.created'),
+    const repView = await activitiesOf(
+      repA,
+      `${USER}/contacts/${visible}/activities`,
+      (entries) =>
+        entries.some((e) => e.type === 'group.contacts_added') &&
+        entries.some((e) => e.type === 'smartlink.created'),
     );
     const companyView = await activitiesOf(companyC, `${COMPANY}/contacts/${visible}/activities`, (entries) =>
       entries.some((e) => e.type === 'smartlink.created'),
     );
     expect(companyView.map((e) => e.type)).not.toContain('group.contacts_added');
-    expect(companyView.map((e) => e.id)).toEqual(repView.filter((e) => !e.type.startsWith('group.')).map((e) => e.id));
-    expect((await gw.request({ scope: 'company', companyId: 8 }, 'GET', `${COMPANY}/contacts/${visible}/activities`)).status).toBe(404);
+    expect(companyView.map((e) => e.id)).toEqual(
+      repView.filter((e) => !e.type.startsWith('group.')).map((e) => e.id),
+    );
+    expect(
+      (
+        await gw.request(
+          { scope: 'company', companyId: 8 },
+          'GET',
+          `${COMPANY}/contacts/${visible}/activities`,
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('bad input: disallowed targets and bad activities are 422 (or 400 for unknown parameters) and put no event on the topic', async () => {
     const contactId = await contact(repA);
     const link = await smartlink(repA, contactId);
-    await waitFor(async () => (await smartlinkEventCount()) > 0, { what: 'the created event', timeoutMs: 20_000 });
+    await waitFor(async () => (await smartlinkEventCount()) > 0, {
+      what: 'the created event',
+      timeoutMs: 20_000,
+    });
     const before = await smartlinkEventCount();
-    const body = { contact_id: contactId, shareable_type: 'product', shareable_id: 'x', url: 'https://shop.example.com/' };
+    const body = {
+      contact_id: contactId,
+      shareable_type: 'product',
+      shareable_id: 'x',
+      url: 'https://shop.example.com/',
+    };
     for (const url of [
       'https://not-allowed.example.org/p',
       'javascript:alert(document.cookie)',
@@ -287,7 +370,11 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
   it('the beacon answers CORS preflights from any origin; the API does not', async () => {
     const preflight = await fetch(`${gw.base}${beacon('anything')}`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'https://shop.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -308,7 +395,8 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
       PUBLIC_RATE_LIMIT_IP_POINTS: '5',
     });
     try {
-      const hit = (token: string) => fetch(`${strict.base}/l/${token}`, { method: 'HEAD', redirect: 'manual' });
+      const hit = (token: string) =>
+        fetch(`${strict.base}/l/${token}`, { method: 'HEAD', redirect: 'manual' });
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await hit(link.token)).status);
       expect(statuses).toEqual([302, 302, 302, 429]);

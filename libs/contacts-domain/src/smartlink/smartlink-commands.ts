@@ -10,8 +10,7 @@ interface SmartlinkCommandBase {
 
 /** What the caller found out about the contact named in the body (the domain does no lookups). */
 export type SmartlinkContact =
-  | { eligibility: 'eligible'; companyVisible: boolean }
-  | { eligibility: 'discarded' | 'not_found' };
+  { eligibility: 'eligible'; companyVisible: boolean } | { eligibility: 'discarded' | 'not_found' };
 
 export interface CreateSmartlink extends SmartlinkCommandBase {
   type: 'CreateSmartlink';

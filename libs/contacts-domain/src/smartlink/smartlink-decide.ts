@@ -21,7 +21,9 @@ export type SmartlinkDecision = Decision<SmartlinkEventData, SmartlinkDomainErro
 
 /** A SmartLink is its rep's alone: no colleague and no company sees or revokes it. */
 export function isSmartlinkVisibleTo(state: SmartlinkState, actor: Actor): boolean {
-  return actor.scope === 'user' && state.tenant_company_id === actor.companyId && state.user_id === actor.userId;
+  return (
+    actor.scope === 'user' && state.tenant_company_id === actor.companyId && state.user_id === actor.userId
+  );
 }
 
 /**
@@ -69,9 +71,12 @@ function create(command: CreateSmartlink, state: SmartlinkState | null): Smartli
 }
 
 function revoke(command: RevokeSmartlink, state: SmartlinkState | null): SmartlinkDecision {
-  if (state === null || !isSmartlinkVisibleTo(state, command.actor)) return refuse(smartlinkErrors.notFound());
+  if (state === null || !isSmartlinkVisibleTo(state, command.actor))
+    return refuse(smartlinkErrors.notFound());
   if (state.revoked_at !== null) return accept([]);
-  return accept([{ type: 'smartlink.revoked', data: { contact_id: state.contact_id, revoked_at: command.now } }]);
+  return accept([
+    { type: 'smartlink.revoked', data: { contact_id: state.contact_id, revoked_at: command.now } },
+  ]);
 }
 
 /** A live link whose target the company still allows; anything else is an unknown token to the public. */

@@ -48,7 +48,9 @@ const body = {
   shareable_name: 'Collagen Boost',
   url: 'https://shop.example.com/p/1',
 };
-const create = (overrides: Partial<Extract<SmartlinkCommand, { type: 'CreateSmartlink' }>> = {}): SmartlinkCommand => ({
+const create = (
+  overrides: Partial<Extract<SmartlinkCommand, { type: 'CreateSmartlink' }>> = {},
+): SmartlinkCommand => ({
   type: 'CreateSmartlink',
   smartlinkId: 11,
   now: T0,
@@ -58,10 +60,7 @@ const create = (overrides: Partial<Extract<SmartlinkCommand, { type: 'CreateSmar
   policy,
   ...overrides,
 });
-const created = published(
-  { type: 'smartlink.created', data: { id: 11, ...body, created_at: T0 } },
-  1,
-);
+const created = published({ type: 'smartlink.created', data: { id: 11, ...body, created_at: T0 } }, 1);
 const revoked = published({ type: 'smartlink.revoked', data: { contact_id: 5, revoked_at: T1 } }, 2);
 const open = (overrides: Record<string, unknown> = {}): SmartlinkCommand => ({
   type: 'OpenSmartlink',
@@ -75,7 +74,12 @@ const activity: SmartlinkCommand = {
   type: 'RecordSmartlinkActivity',
   smartlinkId: 11,
   now: T1,
-  activity: { type: 'added_to_cart', occurredAt: T1, item: { type: 'product', id: 'sku-1', name: 'Collagen Boost' }, properties: { qty: 2 } },
+  activity: {
+    type: 'added_to_cart',
+    occurredAt: T1,
+    item: { type: 'product', id: 'sku-1', name: 'Collagen Boost' },
+    properties: { qty: 2 },
+  },
 };
 
 describe('SmartLink decider', () => {
@@ -84,26 +88,41 @@ describe('SmartLink decider', () => {
   });
 
   it('refuses a contact that is not the rep’s, or discarded', () => {
-    given().when(create({ contact: { eligibility: 'not_found' } })).thenFails('invalid_contact', { field: 'contact_id' });
-    given().when(create({ contact: { eligibility: 'discarded' } })).thenFails('invalid_contact');
+    given()
+      .when(create({ contact: { eligibility: 'not_found' } }))
+      .thenFails('invalid_contact', { field: 'contact_id' });
+    given()
+      .when(create({ contact: { eligibility: 'discarded' } }))
+      .thenFails('invalid_contact');
   });
 
-  it.each(['javascript:alert(1)', 'data:text/html,x', 'http://shop.example.com/', 'https://u:p@shop.example.com/', 'https://evil.com/'])(
-    'refuses the target %s',
-    (url) => {
-      given().when(create({ body: { ...body, url } })).thenFails('invalid_target', { field: 'url' });
-    },
-  );
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,x',
+    'http://shop.example.com/',
+    'https://u:p@shop.example.com/',
+    'https://evil.com/',
+  ])('refuses the target %s', (url) => {
+    given()
+      .when(create({ body: { ...body, url } }))
+      .thenFails('invalid_target', { field: 'url' });
+  });
 
   it('refuses a company and a second create of the same id', () => {
-    given().when(create({ actor: { scope: 'company', companyId: 3 } })).thenFails('not_found');
+    given()
+      .when(create({ actor: { scope: 'company', companyId: 3 } }))
+      .thenFails('not_found');
     given(created).when(create()).thenFails('already_exists');
   });
 
   it('revokes once; a second revoke changes nothing; another rep gets not_found', () => {
     given(created).when({ type: 'RevokeSmartlink', smartlinkId: 11, now: T1, actor: rep }).then([revoked]);
-    given(created, revoked).when({ type: 'RevokeSmartlink', smartlinkId: 11, now: T1, actor: rep }).thenNothingHappens();
-    given(created).when({ type: 'RevokeSmartlink', smartlinkId: 11, now: T1, actor: otherRep }).thenFails('not_found');
+    given(created, revoked)
+      .when({ type: 'RevokeSmartlink', smartlinkId: 11, now: T1, actor: rep })
+      .thenNothingHappens();
+    given(created)
+      .when({ type: 'RevokeSmartlink', smartlinkId: 11, now: T1, actor: otherRep })
+      .thenFails('not_found');
   });
 
   it('records an open with the user agent and the shared item, never an IP', () => {
@@ -113,7 +132,13 @@ describe('SmartLink decider', () => {
         published(
           {
             type: 'smartlink.opened',
-            data: { contact_id: 5, occurred_at: T1, user_agent: 'Mozilla/5.0', shareable_type: 'product', shareable_name: 'Collagen Boost' },
+            data: {
+              contact_id: 5,
+              occurred_at: T1,
+              user_agent: 'Mozilla/5.0',
+              shareable_type: 'product',
+              shareable_name: 'Collagen Boost',
+            },
           },
           2,
         ),
@@ -123,7 +148,9 @@ describe('SmartLink decider', () => {
   it('treats a revoked link, an unknown one and a target the company no longer allows alike', () => {
     given(created, revoked).when(open()).thenFails('not_found');
     given().when(open()).thenFails('not_found');
-    given(created).when(open({ policy: { allowedHosts: ['other.example.com'], allowHttp: false } })).thenFails('not_found');
+    given(created)
+      .when(open({ policy: { allowedHosts: ['other.example.com'], allowHttp: false } }))
+      .thenFails('not_found');
     given(created, revoked).when(activity).thenFails('not_found');
   });
 

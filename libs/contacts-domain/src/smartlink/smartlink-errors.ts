@@ -11,8 +11,15 @@ export type SmartlinkDomainError =
 
 export const smartlinkErrors = {
   notFound: (): SmartlinkDomainError => ({ code: 'not_found', message: 'SmartLink not found' }),
-  alreadyExists: (): SmartlinkDomainError => ({ code: 'already_exists', message: 'A SmartLink with this id already exists' }),
-  invalidTarget: (reason: string): SmartlinkDomainError => ({ code: 'invalid_target', message: reason, field: 'url' }),
+  alreadyExists: (): SmartlinkDomainError => ({
+    code: 'already_exists',
+    message: 'A SmartLink with this id already exists',
+  }),
+  invalidTarget: (reason: string): SmartlinkDomainError => ({
+    code: 'invalid_target',
+    message: reason,
+    field: 'url',
+  }),
   invalidContact: (): SmartlinkDomainError => ({
     code: 'invalid_contact',
     message: 'must be one of your contacts (not discarded)',

@@ -20,9 +20,11 @@ export function hostMatches(host: string, allowed: string): boolean {
 }
 
 export function checkTarget(raw: string, policy: TargetPolicy): TargetCheck {
-  if (raw.length === 0 || raw.length > MAX_LENGTH) return { ok: false, reason: `must be 1–${MAX_LENGTH} characters` };
+  if (raw.length === 0 || raw.length > MAX_LENGTH)
+    return { ok: false, reason: `must be 1–${MAX_LENGTH} characters` };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f\\]/.test(raw)) return { ok: false, reason: 'must not contain spaces, control characters or backslashes' };
+  if (/[\u0000-\u0020\u007f\\]/.test(raw))
+    return { ok: false, reason: 'must not contain spaces, control characters or backslashes' };
   let url: URL;
   try {
     url = new URL(raw);
@@ -37,7 +39,10 @@ export function checkTarget(raw: string, policy: TargetPolicy): TargetCheck {
   const host = url.hostname;
   if (host === '' || host.endsWith('.')) return { ok: false, reason: 'must name a host' };
   if (!policy.allowedHosts.some((allowed) => hostMatches(host, allowed))) {
-    return { ok: false, reason: "must be on one of the company's allowed hosts (smartlink_settings.allowed_hosts)" };
+    return {
+      ok: false,
+      reason: "must be on one of the company's allowed hosts (smartlink_settings.allowed_hosts)",
+    };
   }
   return { ok: true, url: url.href };
 }

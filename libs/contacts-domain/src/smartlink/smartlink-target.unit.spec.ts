@@ -35,7 +35,9 @@ describe('SmartLink target policy', () => {
   });
 
   it('allows plain http only where the caller allows it (outside production)', () => {
-    expect(checkTarget('http://shop.example.com/p', { ...policy, allowHttp: true })).toMatchObject({ ok: true });
+    expect(checkTarget('http://shop.example.com/p', { ...policy, allowHttp: true })).toMatchObject({
+      ok: true,
+    });
     expect(checkTarget('javascript:alert(1)', { ...policy, allowHttp: true }).ok).toBe(false);
   });
 

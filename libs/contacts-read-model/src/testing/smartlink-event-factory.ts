@@ -97,6 +97,9 @@ export function smartlinkStream(options: {
         true,
       ),
     revoked: () =>
-      envelope({ type: 'smartlink.revoked', data: { contact_id: options.contactId, revoked_at: tick() } }, false),
+      envelope(
+        { type: 'smartlink.revoked', data: { contact_id: options.contactId, revoked_at: tick() } },
+        false,
+      ),
   };
 }

@@ -13,12 +13,20 @@ export const ACTIVITY_LIST_LIMIT_DEFAULT = 25;
 
 export const Activity = z
   .object({
-    id: z.string().meta({ description: 'The source event id (stable: a redelivered event is the same entry).' }),
+    id: z
+      .string()
+      .meta({ description: 'The source event id (stable: a redelivered event is the same entry).' }),
     contact_id: PositiveId,
-    type: z.string().meta({ description: 'The source event type, e.g. `smartlink.opened`, `contact.updated`.' }),
+    type: z
+      .string()
+      .meta({ description: 'The source event type, e.g. `smartlink.opened`, `contact.updated`.' }),
     occurred_at: IsoDateTime,
-    summary: z.string().meta({ description: 'One human sentence, e.g. "Opened the link to Collagen Boost".' }),
-    data: z.record(z.string(), z.unknown()).meta({ description: "The source event's details that matter on the card." }),
+    summary: z
+      .string()
+      .meta({ description: 'One human sentence, e.g. "Opened the link to Collagen Boost".' }),
+    data: z
+      .record(z.string(), z.unknown())
+      .meta({ description: "The source event's details that matter on the card." }),
   })
   .meta({ title: 'Activity', description: 'One entry of a contact’s timeline.' });
 export type Activity = z.output<typeof Activity>;
@@ -31,7 +39,9 @@ const activityType = z
   .optional()
   .meta({ description: 'Only entries of this type (an event type, e.g. `smartlink.opened`)' });
 
-const since = IsoDateTime.optional().meta({ description: 'Only entries that occurred at or after this instant' });
+const since = IsoDateTime.optional().meta({
+  description: 'Only entries that occurred at or after this instant',
+});
 
 /** GET /api/{user|company}/crm/v202506/contacts/:id/activities */
 export const ContactActivityListQuery = z

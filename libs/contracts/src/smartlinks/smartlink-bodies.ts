@@ -28,17 +28,26 @@ export const Smartlink = z
   .object({
     id: PositiveId,
     token: z.string().meta({
-      description: 'The capability in the share URL (≥ 128 bits, URL-safe). Whoever holds it can open the link.',
+      description:
+        'The capability in the share URL (≥ 128 bits, URL-safe). Whoever holds it can open the link.',
     }),
-    share_url: z.string().meta({ description: '`<PUBLIC_BASE_URL>/l/<token>`: what the rep sends to the contact.' }),
+    share_url: z
+      .string()
+      .meta({ description: '`<PUBLIC_BASE_URL>/l/<token>`: what the rep sends to the contact.' }),
     contact_id: PositiveId,
     shareable_type: ShareableType,
     shareable_id: z.string(),
     shareable_name: z.string().nullable(),
     url: z.string().meta({ description: 'The target on the company site the link redirects to.' }),
-    opens_count: z.int().min(0).meta({ description: 'Counted opens (HEAD, prefetches and link-preview bots are not).' }),
+    opens_count: z
+      .int()
+      .min(0)
+      .meta({ description: 'Counted opens (HEAD, prefetches and link-preview bots are not).' }),
     last_opened_at: IsoDateTime.nullable(),
-    activities_count: z.int().min(0).meta({ description: 'Activities the company site reported through the beacon.' }),
+    activities_count: z
+      .int()
+      .min(0)
+      .meta({ description: 'Activities the company site reported through the beacon.' }),
     revoked_at: IsoDateTime.nullable(),
     created_at: IsoDateTime,
   })
@@ -65,12 +74,17 @@ export const SmartlinkCreateBody = strictBody({
   shareable_name: z
     .preprocess(blankIsNull, z.string().max(SHAREABLE_NAME_MAX).nullable())
     .default(null)
-    .meta({ description: `The item's display name (≤ ${SHAREABLE_NAME_MAX}); the timeline and pushes use it.` }),
+    .meta({
+      description: `The item's display name (≤ ${SHAREABLE_NAME_MAX}); the timeline and pushes use it.`,
+    }),
   url: z
     .string({ error: 'must be an absolute https URL' })
     .min(1)
     .max(SMARTLINK_URL_MAX)
-    .meta({ description: "The target: https, no credentials, on one of the company's allowed hosts (or a subdomain)." }),
+    .meta({
+      description:
+        "The target: https, no credentials, on one of the company's allowed hosts (or a subdomain).",
+    }),
 }).meta({ title: 'SmartlinkCreateBody' });
 export type SmartlinkCreateBody = Writable<z.output<typeof SmartlinkCreateBody>>;
 
@@ -107,7 +121,9 @@ export type SmartlinkSettings = z.output<typeof SmartlinkSettings>;
 /** POST /api/public/smartlinks/:token/activities — the company site's beacon. */
 export const SmartlinkActivityBody = strictBody({
   type: SmartlinkActivityType,
-  occurred_at: IsoDateTime.optional().meta({ description: 'When it happened (default: when received); at most 5 minutes ahead.' }),
+  occurred_at: IsoDateTime.optional().meta({
+    description: 'When it happened (default: when received); at most 5 minutes ahead.',
+  }),
   item: ActivityItem.optional(),
   properties: ActivityProperties.optional(),
 }).meta({ title: 'SmartlinkActivityBody' });
@@ -122,7 +138,13 @@ export const listLimit = (max: number, fallback: number) =>
     .string()
     .regex(/^\d{1,4}$/, { error: `must be an integer from 1 to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(1, { error: `must be an integer from 1 to ${max}` }).max(max, { error: `must be an integer from 1 to ${max}` }))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, { error: `must be an integer from 1 to ${max}` })
+        .max(max, { error: `must be an integer from 1 to ${max}` }),
+    )
     .default(fallback)
     .meta({ description: `Page size, 1–${max} (default ${fallback})` });
 
@@ -152,4 +174,3 @@ export type SmartlinkListQuery = z.output<typeof SmartlinkListQuery>;
 export function parseSmartlinkListQuery(raw: unknown): SmartlinkListQuery {
   return parseQuery(SmartlinkListQuery, raw);
 }
-

@@ -1,4 +1,9 @@
-import { SmartlinkEvent, type ActivityItem, type SmartlinkActivityType, type ShareableType } from '@reps/contracts';
+import {
+  SmartlinkEvent,
+  type ActivityItem,
+  type SmartlinkActivityType,
+  type ShareableType,
+} from '@reps/contracts';
 import { activitySource } from '../activity-source';
 
 const VERB: Record<SmartlinkActivityType, string> = {
