@@ -166,8 +166,8 @@ async function runChaos(options) {
      * Until every app is ready and a write is readable with its consistency token; bounded. Notes
      * on the fault record when the apps were all ready again and what was still missing last.
      */
-    const waitRecovered = async (record) => {
-      const until = clock() + cfg.recoverTimeoutMs;
+    const waitRecovered = async (record, timeoutMs) => {
+      const until = clock() + timeoutMs;
       while (clock() < until) {
         const readiness = await stack.readiness();
         const notReady = Object.entries(readiness)
@@ -210,9 +210,12 @@ async function runChaos(options) {
         for (const name of stack.exitedUnexpectedly()) await stack.start(name).catch(() => undefined);
         await servers.start().catch(() => undefined);
       }
-      const recoveredAt = await waitRecovered(record);
+      const recoveredAt = await waitRecovered(
+        record,
+        Math.max(20_000, Math.min(cfg.recoverTimeoutMs, (remainingS() - cfg.reserveS) * 1000)),
+      );
       if (recoveredAt === null)
-        result.incidents.push(`${fault.id}: not recovered within ${cfg.recoverTimeoutMs} ms`);
+        result.incidents.push(`${fault.id}: not recovered (still waiting for ${record.waitingFor})`);
       else record.recoveredAt = recoveredAt;
       const secs = (t) => `${Math.round((t - record.healStart) / 100) / 10} s`;
       log(
@@ -235,7 +238,9 @@ async function runChaos(options) {
     result.faults.at(-1).end = clock();
     result.skippedTicks = history.skippedTicks;
 
-    const settled = await settle(servers, { timeoutMs: cfg.settleTimeoutMs, log });
+    // Settling waits at most what the budget leaves after the checks (~60 s), and never under 30 s.
+    const settleMs = Math.max(30_000, Math.min(cfg.settleTimeoutMs, (remainingS() - 60) * 1000));
+    const settled = await settle(servers, { timeoutMs: settleMs, log });
     result.settled = settled;
     log(`settled: ${JSON.stringify(settled)}`);
     const readiness = await stack.readiness();
