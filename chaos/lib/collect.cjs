@@ -59,6 +59,7 @@ async function settle(servers, { timeoutMs, log }) {
   const admin = kafka.admin();
   const deadline = Date.now() + timeoutMs;
   let last = {};
+  let polls = 0;
   try {
     await mongo.connect();
     await admin.connect();
@@ -74,7 +75,7 @@ async function settle(servers, { timeoutMs, log }) {
       }
       if (Date.now() > deadline) return { settled: false, ...last };
       await sleep(1000);
-      log?.(`settling: ${JSON.stringify(last)}`);
+      if (++polls % 10 === 0) log?.(`settling: ${JSON.stringify(last)}`);
     }
   } finally {
     await admin.disconnect().catch(() => undefined);
