@@ -1,13 +1,14 @@
 import { Router, type Request } from 'express';
 import { principalOf, requireScope, type TokenVerifier } from '@reps/auth';
 import {
-  invalidListQuery,
   parseActivityFeedQuery,
   parseContactActivityListQuery,
   type ContactActivityListQuery,
 } from '@reps/contracts';
 import {
   activityResource,
+  decodeActivityCursor,
+  encodeActivityCursor,
   listActivities,
   readModelId,
   type ActivityPosition,
@@ -28,21 +29,14 @@ export interface ActivityReadRoutesDeps {
   listMaxTimeMs: number;
 }
 
+/** The timeline cursor of the contact card too (`{o, i}`), so the card's cursor continues on these routes. */
 function decodeCursor(raw: string | undefined): ActivityPosition | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<ActivityPosition>;
-    if (typeof value.o === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.o))) {
-      return { o: value.o, id: value.id };
-    }
-  } catch {
-    // falls through to the 400
-  }
-  throw invalidListQuery([{ field: 'cursor', message: 'is not a cursor from this API' }]);
+  const position = decodeActivityCursor(raw);
+  return position ? { o: position.o, id: position.i } : undefined;
 }
 
 const encodeCursor = (position: ActivityPosition) =>
-  Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+  encodeActivityCursor({ _o: position.o, _id: position.id });
 
 /**
  * The contact card's timeline in both scopes, and the rep's feed over all their contacts. Scope

@@ -191,6 +191,19 @@ describe('SmartLinks and activities through the gateway (running stack)', () => 
       expect.arrayContaining(['contact.created', 'group.contacts_added', 'smartlink.created']),
     );
 
+    // Pages of two follow the same order (the cursor is the contact card's too).
+    type Page = { activities: ActivityJson[]; meta: { pagination: { next_cursor: string | null } } };
+    const first = await json<Page>(
+      await gw.request(repA, 'GET', `${USER}/contacts/${contactId}/activities?limit=2`),
+    );
+    const cursor = encodeURIComponent(first.meta.pagination.next_cursor!);
+    const second = await json<Page>(
+      await gw.request(repA, 'GET', `${USER}/contacts/${contactId}/activities?limit=2&cursor=${cursor}`),
+    );
+    expect([...first.activities, ...second.activities].map((e) => e.id)).toEqual(
+      timeline.slice(0, 4).map((e) => e.id),
+    );
+
     const feed = await activitiesOf(repA, `${USER}/activities?contact_id=${contactId}`, (entries) =>
       entries.some((e) => e.type === 'smartlink.activity_recorded'),
     );
