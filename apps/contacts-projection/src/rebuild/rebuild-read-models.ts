@@ -7,11 +7,20 @@ import { createProjectionMetrics } from '../projection/projection-metrics';
 import { createReadModelProjection } from '../projection/read-model-projection';
 
 /**
- * The default of REBUILD_CATCHUP_LAG. Not 0: while writes go on, the rebuild's group is almost
- * never exactly caught up at the instant it looks, so a rebuild waiting for 0 may never swap (npm
- * run chaos: none in 120 s at 40 writes/s). The live projection applies the rest after the swap.
+ * The default of REBUILD_CATCHUP_LAG: how many messages the rebuild may be further behind than
+ * the live projection when it swaps. The target is the live projection's own lag, not 0: while
+ * writes go on, neither group is ever exactly at the end when it looks, so a rebuild waiting for
+ * 0 may never swap (npm run chaos: none in 120 s at 40 writes/s). Against the live lag, the swap
+ * comes as soon as the new generation is as current as the active one, so a client never reads
+ * an older state after the swap than before it.
  */
-export const DEFAULT_REBUILD_CATCHUP_LAG = 500;
+export const DEFAULT_REBUILD_CATCHUP_LAG = 0;
+
+/**
+ * The most of the live projection's lag the rebuild may match. When the live projection is down
+ * or far behind, its lag says little: past this the rebuild waits to be this close to the end.
+ */
+const MAX_LIVE_LAG_CREDIT = 500;
 
 export interface RebuildDeps {
   bus: EventBus;
@@ -27,7 +36,11 @@ export interface RebuildDeps {
   groupIdFor: (generation: string) => string;
   writes: ProjectionWriteSettings;
   logger: Logger;
-  /** Swap once the rebuild's group is at most this many messages behind (the live projection does the rest). */
+  /**
+   * Swap once the rebuild's group is at most this many messages further behind than the live
+   * projection's group (whose lag counts up to MAX_LIVE_LAG_CREDIT); the live projection then
+   * continues from the rebuild's offsets.
+   */
   catchUpLag: number;
   /** Drop the old generation this long after the swap (null keeps it); longer than the query's generation cache. */
   dropOldAfterMs: number | null;
@@ -80,7 +93,12 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
     metrics,
     logger,
   });
-  const topics = [deps.topic, deps.groupsTopic, deps.smartlinksTopic, ...[deps.notesTopic, deps.tasksTopic].filter((t): t is string => t !== undefined)];
+  const topics = [
+    deps.topic,
+    deps.groupsTopic,
+    deps.smartlinksTopic,
+    ...[deps.notesTopic, deps.tasksTopic].filter((t): t is string => t !== undefined),
+  ];
   const consumer = await deps.bus.consumer({ groupId, topics, fromBeginning: true });
   let messages = 0;
   const started = Date.now();
@@ -92,10 +110,13 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
     for (;;) {
       await sleep(pollMs);
       // Caught up means caught up on both topics: the groups model is part of the generation too.
-      const lags = await Promise.all(topics.map((topic) => admin.groupLag(groupId, topic)));
-      const lag = lags.flat().reduce((sum, p) => sum + p.lag, 0);
-      logger.info({ messages, lag }, 'rebuild progress');
-      if (lag <= deps.catchUpLag) break;
+      const totalLag = async (group: string) =>
+        (await Promise.all(topics.map((topic) => admin.groupLag(group, topic))))
+          .flat()
+          .reduce((sum, p) => sum + p.lag, 0);
+      const [lag, liveLag] = await Promise.all([totalLag(groupId), totalLag(deps.groupIdFor(from))]);
+      logger.info({ messages, lag, liveLag }, 'rebuild progress');
+      if (lag <= deps.catchUpLag + Math.min(liveLag, MAX_LIVE_LAG_CREDIT)) break;
     }
   } finally {
     // Stopping lets the in-flight batch finish and commit: the live projection starts from there.
@@ -113,5 +134,12 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildRepor
     logger.info({ generation: from }, 'dropped the old read models');
   }
   await admin.close();
-  return { from, to, messages, seconds, messagesPerSecond: seconds > 0 ? Math.round(messages / seconds) : messages, droppedOld };
+  return {
+    from,
+    to,
+    messages,
+    seconds,
+    messagesPerSecond: seconds > 0 ? Math.round(messages / seconds) : messages,
+    droppedOld,
+  };
 }
