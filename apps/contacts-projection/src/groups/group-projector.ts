@@ -1,18 +1,18 @@
 import type { GroupEvent } from '@reps/contracts';
 import { evolveGroup, type GroupState } from '@reps/contacts-domain';
 import { groupReadId, type GroupReadDoc } from '@reps/contacts-read-model';
+import {
+  foldVersionedEvents,
+  rejectingThrows,
+  type VersionedDocFold,
+  type VersionedFoldResult,
+  type VersionedWrite,
+} from '../projection/versioned-doc-fold';
 
 /** An insert for a group not stored yet, or a replace of the version it was read at (see the contact projector). */
-export type GroupWrite =
-  | { kind: 'insert'; doc: GroupReadDoc; eventIds: string[] }
-  | { kind: 'replace'; doc: GroupReadDoc; expectedVersion: number; eventIds: string[] };
+export type GroupWrite = VersionedWrite<GroupReadDoc>;
 
-export interface GroupProjectionResult {
-  writes: GroupWrite[];
-  /** Event ids skipped because the document already has them (redelivery, replay). */
-  duplicates: string[];
-  gaps: { docId: string; eventId: string; expected: number; received: number }[];
-  rejected: { event: GroupEvent; detail: string }[];
+export interface GroupProjectionResult extends VersionedFoldResult<GroupEvent, GroupReadDoc> {
   /** Every group.created of the batch, applied or not: the rep's index must name the group (idempotently). */
   created: { tenantCompanyId: number; userId: number; groupId: number }[];
 }
@@ -36,67 +36,32 @@ export function groupDocFromState(state: GroupState): GroupReadDoc {
   };
 }
 
+/** A group folds as its domain state (a member set), not as its stored, sorted member list. */
+export const groupFold: VersionedDocFold<GroupEvent, GroupReadDoc, GroupState> = {
+  docIdOf: groupDocIdOf,
+  fromDoc: groupStateFromDoc,
+  toDoc: groupDocFromState,
+  versionOf: (state) => state.version,
+  apply: rejectingThrows(evolveGroup),
+};
+
+/** The batch's group.created events, applied or not: each names its group in its rep's index. */
+export function createdGroups(events: readonly GroupEvent[]): GroupProjectionResult['created'] {
+  return events.flatMap((event) =>
+    event.type === 'group.created'
+      ? [{ tenantCompanyId: event.company_id, userId: event.user_id, groupId: event.aggregate_id }]
+      : [],
+  );
+}
+
 /**
  * Pure, like the contact projector: given the stored group documents and a batch of group events
- * in partition order, what to write. An event applies only as its document's next version; older
- * ones are duplicates, newer ones gaps (never applied out of order). The group's own stream is all
- * a document depends on, so the result does not depend on how contact events interleave.
+ * in partition order, what to write (see `foldVersionedEvents`). The group's own stream is all a
+ * document depends on, so the result does not depend on how contact events interleave.
  */
 export function projectGroupEvents(
   events: readonly GroupEvent[],
   current: ReadonlyMap<string, GroupReadDoc>,
 ): GroupProjectionResult {
-  const slots = new Map<
-    string,
-    { original: GroupReadDoc | null; state: GroupState | null; eventIds: string[] }
-  >();
-  const result: GroupProjectionResult = { writes: [], duplicates: [], gaps: [], rejected: [], created: [] };
-
-  for (const event of events) {
-    if (event.type === 'group.created') {
-      result.created.push({
-        tenantCompanyId: event.company_id,
-        userId: event.user_id,
-        groupId: event.aggregate_id,
-      });
-    }
-    const docId = groupDocIdOf(event);
-    let slot = slots.get(docId);
-    if (!slot) {
-      const original = current.get(docId) ?? null;
-      slot = { original, state: original ? groupStateFromDoc(original) : null, eventIds: [] };
-      slots.set(docId, slot);
-    }
-    const version = slot.state?.version ?? 0;
-    if (event.aggregate_version <= version) {
-      result.duplicates.push(event.id);
-      continue;
-    }
-    if (event.aggregate_version > version + 1) {
-      result.gaps.push({
-        docId,
-        eventId: event.id,
-        expected: version + 1,
-        received: event.aggregate_version,
-      });
-      continue;
-    }
-    try {
-      slot.state = evolveGroup(slot.state, event);
-      slot.eventIds.push(event.id);
-    } catch (error) {
-      result.rejected.push({ event, detail: error instanceof Error ? error.message : String(error) });
-    }
-  }
-
-  for (const slot of slots.values()) {
-    if (slot.eventIds.length === 0 || slot.state === null) continue;
-    const doc = groupDocFromState(slot.state);
-    result.writes.push(
-      slot.original === null
-        ? { kind: 'insert', doc, eventIds: slot.eventIds }
-        : { kind: 'replace', doc, expectedVersion: slot.original._v, eventIds: slot.eventIds },
-    );
-  }
-  return result;
+  return { ...foldVersionedEvents(events, current, groupFold), created: createdGroups(events) };
 }

@@ -8,7 +8,11 @@ import {
   type TaskReadDoc,
 } from '@reps/contacts-read-model';
 import { NoteEvent, TaskEvent } from '@reps/contracts';
-import { createVersionedDocProjection, type VersionedDocProjectionDeps } from './versioned-doc-projection';
+import { documentFold } from '../projection/versioned-doc-fold';
+import {
+  createVersionedDocProjection,
+  type VersionedDocProjectionDeps,
+} from '../projection/versioned-doc-projection';
 
 /** `crm.notes.v1` into the notes read model. */
 export function createNoteProjection(models: () => NoteTaskCollections, deps: VersionedDocProjectionDeps) {
@@ -18,8 +22,10 @@ export function createNoteProjection(models: () => NoteTaskCollections, deps: Ve
       collection: () => models().notes,
       schema: NoteEvent,
       creationType: 'note.created',
-      docIdOf: (event) => noteReadId(event.company_id, event.aggregate_id),
-      apply: applyNoteEvent,
+      ...documentFold<NoteEvent, NoteReadDoc>({
+        docIdOf: (event) => noteReadId(event.company_id, event.aggregate_id),
+        apply: applyNoteEvent,
+      }),
     },
     deps,
   );
@@ -33,8 +39,10 @@ export function createTaskProjection(models: () => NoteTaskCollections, deps: Ve
       collection: () => models().tasks,
       schema: TaskEvent,
       creationType: 'task.created',
-      docIdOf: (event) => taskReadId(event.company_id, event.aggregate_id),
-      apply: applyTaskEvent,
+      ...documentFold<TaskEvent, TaskReadDoc>({
+        docIdOf: (event) => taskReadId(event.company_id, event.aggregate_id),
+        apply: applyTaskEvent,
+      }),
     },
     deps,
   );

@@ -55,26 +55,6 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     logger,
     groupId,
   });
-  const groups = createGroupProjection({
-    models: () => collections.groups,
-    fenceFor,
-    deadLetter: (messages) => deps.deadLetter(deps.groupsTopic, messages),
-    metrics,
-    logger,
-    groupId,
-    conditionalReplace: writes.conditionalReplace,
-    limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
-  });
-  const smartlinks = createSmartlinkProjection({
-    smartlinks: () => collections.smartlinks,
-    fenceFor,
-    deadLetter: (messages) => deps.deadLetter(deps.smartlinksTopic, messages),
-    metrics,
-    logger,
-    groupId,
-    conditionalReplace: writes.conditionalReplace,
-    limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
-  });
   const versioned = (topic: string) => ({
     fenceFor,
     deadLetter: (messages: OutgoingMessage[]) => deps.deadLetter(topic, messages),
@@ -84,6 +64,8 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     conditionalReplace: writes.conditionalReplace,
     limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
   });
+  const groups = createGroupProjection(() => collections.groups, versioned(deps.groupsTopic));
+  const smartlinks = createSmartlinkProjection(() => collections.smartlinks, versioned(deps.smartlinksTopic));
   // The timeline reads every topic after its own model: entries are inserts, so a batch that
   // fails after its model was written and is redelivered only finds its entries already there.
   const timeline = createActivityProjection({

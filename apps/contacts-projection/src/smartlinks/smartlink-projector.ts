@@ -1,16 +1,15 @@
 import type { SmartlinkEvent } from '@reps/contracts';
 import { smartlinkReadId, type SmartlinkReadDoc } from '@reps/contacts-read-model';
+import {
+  documentFold,
+  foldVersionedEvents,
+  rejectingThrows,
+  type VersionedFoldResult,
+  type VersionedWrite,
+} from '../projection/versioned-doc-fold';
 
-export type SmartlinkWrite =
-  | { kind: 'insert'; doc: SmartlinkReadDoc; eventIds: string[] }
-  | { kind: 'replace'; doc: SmartlinkReadDoc; expectedVersion: number; eventIds: string[] };
-
-export interface SmartlinkProjectionResult {
-  writes: SmartlinkWrite[];
-  duplicates: string[];
-  gaps: { docId: string; eventId: string; expected: number; received: number }[];
-  rejected: { event: SmartlinkEvent; detail: string }[];
-}
+export type SmartlinkWrite = VersionedWrite<SmartlinkReadDoc>;
+export type SmartlinkProjectionResult = VersionedFoldResult<SmartlinkEvent, SmartlinkReadDoc>;
 
 export const smartlinkDocIdOf = (event: SmartlinkEvent): string =>
   smartlinkReadId(event.company_id, event.aggregate_id);
@@ -60,6 +59,11 @@ export function applySmartlinkEvent(doc: SmartlinkReadDoc | null, event: Smartli
   }
 }
 
+export const smartlinkFold = documentFold<SmartlinkEvent, SmartlinkReadDoc>({
+  docIdOf: smartlinkDocIdOf,
+  apply: rejectingThrows(applySmartlinkEvent),
+});
+
 /**
  * Pure, like the group projector: given the stored documents and a batch in partition order, what
  * to write. An event applies only as its document's next version (older: duplicate; newer: gap,
@@ -69,47 +73,5 @@ export function projectSmartlinkEvents(
   events: readonly SmartlinkEvent[],
   current: ReadonlyMap<string, SmartlinkReadDoc>,
 ): SmartlinkProjectionResult {
-  const slots = new Map<
-    string,
-    { original: SmartlinkReadDoc | null; doc: SmartlinkReadDoc | null; eventIds: string[] }
-  >();
-  const result: SmartlinkProjectionResult = { writes: [], duplicates: [], gaps: [], rejected: [] };
-  for (const event of events) {
-    const docId = smartlinkDocIdOf(event);
-    let slot = slots.get(docId);
-    if (!slot) {
-      const original = current.get(docId) ?? null;
-      slot = { original, doc: original, eventIds: [] };
-      slots.set(docId, slot);
-    }
-    const version = slot.doc?._v ?? 0;
-    if (event.aggregate_version <= version) {
-      result.duplicates.push(event.id);
-      continue;
-    }
-    if (event.aggregate_version > version + 1) {
-      result.gaps.push({
-        docId,
-        eventId: event.id,
-        expected: version + 1,
-        received: event.aggregate_version,
-      });
-      continue;
-    }
-    try {
-      slot.doc = applySmartlinkEvent(slot.doc, event);
-      slot.eventIds.push(event.id);
-    } catch (error) {
-      result.rejected.push({ event, detail: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  for (const slot of slots.values()) {
-    if (slot.eventIds.length === 0 || slot.doc === null) continue;
-    result.writes.push(
-      slot.original === null
-        ? { kind: 'insert', doc: slot.doc, eventIds: slot.eventIds }
-        : { kind: 'replace', doc: slot.doc, expectedVersion: slot.original._v, eventIds: slot.eventIds },
-    );
-  }
-  return result;
+  return foldVersionedEvents(events, current, smartlinkFold);
 }
