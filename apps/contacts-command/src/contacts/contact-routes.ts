@@ -18,6 +18,7 @@ import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotenc
 import {
   API_VERSION,
   createIdempotentRunner,
+  createWithReservedId,
   errorBody,
   expectedVersion,
   idParam,
@@ -67,22 +68,20 @@ export function createContactRoutes(deps: ContactRoutesDeps): Router {
     router.post(base, async (req, res) => {
       const actor = actorOf(principalOf(req));
       const body = parseOr422(parseBody(createSchema, unwrapContactBody(req.body)));
-      await idempotent(req, res, async (reservedIds, reserve) => {
-        const contactId = reservedIds?.[0] ?? (await deps.ids.next());
-        await reserve([contactId]);
-        try {
-          const outcome = await deps.handler.execute(
-            (now) => ({ type: 'CreateContact', contactId, actor, now, token: newToken(), body }),
-            { correlationId: requestIdOf(req) },
-          );
-          return contactResponse(201, outcome, `${base}/${contactId}`);
-        } catch (error) {
-          // A takeover of a request that died after storing: answer with what it stored.
-          const stored = reservedIds && error instanceof ConflictError ? await deps.handler.load(contactId) : undefined;
-          if (!stored) throw error;
-          return contactResponse(201, stored, `${base}/${contactId}`);
-        }
-      });
+      await idempotent(
+        req,
+        res,
+        createWithReservedId(
+          () => deps.ids.next(),
+          (contactId) =>
+            deps.handler.execute(
+              (now) => ({ type: 'CreateContact', contactId, actor, now, token: newToken(), body }),
+              { correlationId: requestIdOf(req) },
+            ),
+          (contactId) => deps.handler.load(contactId),
+          (outcome, contactId) => contactResponse(201, outcome, `${base}/${contactId}`),
+        ),
+      );
     });
 
     if (scope === 'user') {

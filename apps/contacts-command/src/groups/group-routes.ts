@@ -10,12 +10,13 @@ import {
   unwrapGroupBody,
 } from '@reps/contracts';
 import { toGroupResource, type UserActor } from '@reps/contacts-domain';
-import { ConflictError, PayloadTooLargeError } from '@reps/errors';
+import { PayloadTooLargeError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { encodeGroupConsistencyToken } from '../contacts/consistency-token';
 import {
   API_VERSION,
   createIdempotentRunner,
+  createWithReservedId,
   idParam,
   parseOr422,
   send,
@@ -64,20 +65,16 @@ export function createGroupRoutes(deps: GroupRoutesDeps): Router {
   router.post(BASE, async (req, res) => {
     const actor = actorOf(req);
     const body = parseOr422(parseBody(GroupCreateBody, unwrapGroupBody(req.body)));
-    await idempotent(req, res, async (reservedIds, reserve) => {
-      const groupId = reservedIds?.[0] ?? (await deps.ids.next());
-      await reserve([groupId]);
-      try {
-        const outcome = await deps.handler.create(groupId, actor, body, { correlationId: requestIdOf(req) });
-        return groupResponse(201, outcome, `${BASE}/${groupId}`);
-      } catch (error) {
-        // A takeover of a request that died after storing: answer with what it stored.
-        const stored =
-          reservedIds && error instanceof ConflictError ? await deps.handler.load(groupId, actor) : undefined;
-        if (!stored) throw error;
-        return groupResponse(201, stored, `${BASE}/${groupId}`);
-      }
-    });
+    await idempotent(
+      req,
+      res,
+      createWithReservedId(
+        () => deps.ids.next(),
+        (groupId) => deps.handler.create(groupId, actor, body, { correlationId: requestIdOf(req) }),
+        (groupId) => deps.handler.load(groupId, actor),
+        (outcome, groupId) => groupResponse(201, outcome, `${BASE}/${groupId}`),
+      ),
+    );
   });
 
   router.patch(`${BASE}/:id`, async (req, res) => {

@@ -116,3 +116,27 @@ export function createIdempotentRunner(idempotency: IdempotencyStore, clock: () 
     }
   };
 }
+
+/**
+ * The producer of a create that allocates one id: the id is reserved before the write, so a retry
+ * that takes over a request which died keeps it; when that request had already stored the resource
+ * (the retry's create is a conflict), the retry answers with what it stored.
+ */
+export function createWithReservedId<O>(
+  nextId: () => Promise<number>,
+  create: (id: number) => Promise<O>,
+  load: (id: number) => Promise<O | undefined>,
+  respond: (outcome: O, id: number) => StoredResponse,
+): Producer {
+  return async (reservedIds, reserve) => {
+    const id = reservedIds?.[0] ?? (await nextId());
+    await reserve([id]);
+    try {
+      return respond(await create(id), id);
+    } catch (error) {
+      const stored = reservedIds && error instanceof ConflictError ? await load(id) : undefined;
+      if (!stored) throw error;
+      return respond(stored, id);
+    }
+  };
+}

@@ -2,12 +2,12 @@ import { Router, type Request } from 'express';
 import { principalOf, requireScope, type TokenVerifier } from '@reps/auth';
 import { NoteCreateBody, NoteUpdateBody, parseBody, unwrapNoteBody } from '@reps/contracts';
 import { toNoteResource, type Actor } from '@reps/contacts-domain';
-import { ConflictError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { encodeNoteConsistencyToken } from '../contacts/consistency-token';
 import {
   API_VERSION,
   createIdempotentRunner,
+  createWithReservedId,
   idParam,
   parseOr422,
   send,
@@ -50,24 +50,16 @@ export function createNoteRoutes(deps: NoteRoutesDeps): Router {
     router.post(base, async (req, res) => {
       const actor = actorOf(req);
       const body = parseOr422(parseBody(NoteCreateBody, unwrapNoteBody(req.body)));
-      await idempotent(req, res, async (reservedIds, reserve) => {
-        const noteId = reservedIds?.[0] ?? (await deps.ids.next());
-        await reserve([noteId]);
-        try {
-          return noteResponse(
-            201,
-            await deps.handler.create(noteId, actor, body, context(req)),
-            `${base}/${noteId}`,
-          );
-        } catch (error) {
-          const stored =
-            reservedIds && error instanceof ConflictError
-              ? await deps.handler.load(noteId, actor)
-              : undefined;
-          if (!stored) throw error;
-          return noteResponse(201, stored, `${base}/${noteId}`);
-        }
-      });
+      await idempotent(
+        req,
+        res,
+        createWithReservedId(
+          () => deps.ids.next(),
+          (noteId) => deps.handler.create(noteId, actor, body, context(req)),
+          (noteId) => deps.handler.load(noteId, actor),
+          (outcome, noteId) => noteResponse(201, outcome, `${base}/${noteId}`),
+        ),
+      );
     });
 
     router.patch(`${base}/:id`, async (req, res) => {

@@ -10,12 +10,12 @@ import {
   type Smartlink,
 } from '@reps/contracts';
 import type { UserActor } from '@reps/contacts-domain';
-import { ConflictError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { encodeSmartlinkConsistencyToken } from '../contacts/consistency-token';
 import {
   API_VERSION,
   createIdempotentRunner,
+  createWithReservedId,
   idParam,
   parseOr422,
   send,
@@ -96,23 +96,16 @@ export function createSmartlinkRoutes(deps: SmartlinkRoutesDeps): Router {
   router.post(BASE, async (req, res) => {
     const actor = actorOf(req);
     const body = parseOr422(parseBody(SmartlinkCreateBody, unwrapSmartlinkBody(req.body)));
-    await idempotent(req, res, async (reservedIds, reserve) => {
-      const smartlinkId = reservedIds?.[0] ?? (await deps.ids.next());
-      await reserve([smartlinkId]);
-      try {
-        return created(
-          await deps.handler.create(smartlinkId, actor, body, { correlationId: requestIdOf(req) }),
-        );
-      } catch (error) {
-        // A takeover of a request that died after storing: answer with what it stored.
-        const stored =
-          reservedIds && error instanceof ConflictError
-            ? await deps.handler.load(smartlinkId, actor)
-            : undefined;
-        if (!stored) throw error;
-        return created(stored);
-      }
-    });
+    await idempotent(
+      req,
+      res,
+      createWithReservedId(
+        () => deps.ids.next(),
+        (smartlinkId) => deps.handler.create(smartlinkId, actor, body, { correlationId: requestIdOf(req) }),
+        (smartlinkId) => deps.handler.load(smartlinkId, actor),
+        created,
+      ),
+    );
   });
 
   /** Revoking is soft: the link keeps its history and `revoked_at`; its token answers 404 from now on. */

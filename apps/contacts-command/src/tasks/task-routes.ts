@@ -2,12 +2,12 @@ import { Router, type Request } from 'express';
 import { principalOf, requireScope, type TokenVerifier } from '@reps/auth';
 import { TaskCreateBody, TaskUpdateBody, parseBody, unwrapTaskBody } from '@reps/contracts';
 import { toTaskResource, type Actor } from '@reps/contacts-domain';
-import { ConflictError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { encodeTaskConsistencyToken } from '../contacts/consistency-token';
 import {
   API_VERSION,
   createIdempotentRunner,
+  createWithReservedId,
   idParam,
   parseOr422,
   send,
@@ -49,24 +49,16 @@ export function createTaskRoutes(deps: TaskRoutesDeps): Router {
     router.post(base, async (req, res) => {
       const actor = actorOf(req);
       const body = parseOr422(parseBody(TaskCreateBody, unwrapTaskBody(req.body)));
-      await idempotent(req, res, async (reservedIds, reserve) => {
-        const taskId = reservedIds?.[0] ?? (await deps.ids.next());
-        await reserve([taskId]);
-        try {
-          return taskResponse(
-            201,
-            await deps.handler.create(taskId, actor, body, context(req)),
-            `${base}/${taskId}`,
-          );
-        } catch (error) {
-          const stored =
-            reservedIds && error instanceof ConflictError
-              ? await deps.handler.load(taskId, actor)
-              : undefined;
-          if (!stored) throw error;
-          return taskResponse(201, stored, `${base}/${taskId}`);
-        }
-      });
+      await idempotent(
+        req,
+        res,
+        createWithReservedId(
+          () => deps.ids.next(),
+          (taskId) => deps.handler.create(taskId, actor, body, context(req)),
+          (taskId) => deps.handler.load(taskId, actor),
+          (outcome, taskId) => taskResponse(201, outcome, `${base}/${taskId}`),
+        ),
+      );
     });
 
     router.patch(`${base}/:id`, async (req, res) => {
