@@ -15,12 +15,13 @@ import {
   type CommitDoc,
   type OutboxDoc,
 } from './event-store/mongo-event-store';
+import { openAggregateStreams } from './event-store/aggregate-streams';
 import { createOutboxRelay } from './event-store/outbox-relay';
 import { createContactLookup } from './groups/contact-lookup';
 import { createGroupCommandHandler, groupClaimHolder } from './groups/group-command-handler';
 import { createGroupNameClaims, type GroupNameDoc } from './groups/group-name-claims';
 import { createGroupRoutes } from './groups/group-routes';
-import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from './ids/id-allocator';
+import { idAllocatorIn } from './ids/id-allocator';
 import { createIdempotencyStore, idempotencyIndexes, type IdempotencyDoc } from './idempotency/idempotency-store';
 import { createSmartlinks } from './smartlinks/smartlink-wiring';
 import { API_VERSION } from './http/command-http';
@@ -43,13 +44,9 @@ export async function startContactsCommand(
   const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
   const outbox = mongo.db.collection<OutboxDoc>('contact_outbox');
   const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
-  const groupCommits = mongo.db.collection<CommitDoc<GroupEvent>>('group_commits');
-  const groupOutbox = mongo.db.collection<OutboxDoc>('group_outbox');
   await Promise.all([
     ensureIndexes(commits, eventStoreIndexes),
     ensureIndexes(outbox, outboxIndexes),
-    ensureIndexes(groupCommits, eventStoreIndexes),
-    ensureIndexes(groupOutbox, outboxIndexes),
     ensureIndexes(idempotencyKeys, idempotencyIndexes),
   ]);
 
@@ -75,14 +72,13 @@ export async function startContactsCommand(
   });
   // Groups have their own streams, outbox and relay (so one aggregate's backlog never holds up
   // the other's), publishing on their own topic through the same producer.
-  const groupStore = createMongoEventStore<GroupEvent>(groupCommits, groupOutbox);
-  const groupRelay = createOutboxRelay<GroupEvent>({
-    store: groupStore,
-    publish: (events) => producer.send(config.GROUPS_TOPIC, events.map(toKafkaMessage)),
+  const { store: groupStore, relay: groupRelay } = await openAggregateStreams<GroupEvent>(mongo.db, {
+    aggregate: 'group',
+    topic: config.GROUPS_TOPIC,
+    producer,
     logger,
     metrics,
-    aggregate: 'group',
-    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
   });
   const groupHandler = createGroupCommandHandler({
     store: groupStore,
@@ -132,16 +128,8 @@ export async function startContactsCommand(
       : {}),
   });
   const handler = notesAndTasks.followingContacts(contactHandler);
-  const ids = createIdAllocator(
-    mongo.db.collection<CounterDoc>('id_counters'),
-    mongo.db.collection<BlockClaimDoc>('id_block_claims'),
-    'contact',
-  );
-  const groupIds = createIdAllocator(
-    mongo.db.collection<CounterDoc>('id_counters'),
-    mongo.db.collection<BlockClaimDoc>('id_block_claims'),
-    'group',
-  );
+  const ids = idAllocatorIn(mongo.db, 'contact');
+  const groupIds = idAllocatorIn(mongo.db, 'group');
 
   const sweeper = setInterval(() => {
     idempotency.sweepExpired(clock()).catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));

@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '@reps/mongo';
 
 interface CounterDoc {
@@ -39,10 +39,12 @@ export function createIdAllocator(
   let refill: Promise<void> | undefined;
 
   async function claimBlock(): Promise<number> {
-    const hint = await counters.findOneAndUpdate({ _id: name }, { $inc: { next: 1 } }, { upsert: true, returnDocument: 'after' })
+    const hint = await counters
+      .findOneAndUpdate({ _id: name }, { $inc: { next: 1 } }, { upsert: true, returnDocument: 'after' })
       .catch((error: unknown) => {
         // Two first-ever upserts can race to insert the counter; the loser retries as an update.
-        if (isDuplicateKeyError(error)) return counters.findOneAndUpdate({ _id: name }, { $inc: { next: 1 } }, { returnDocument: 'after' });
+        if (isDuplicateKeyError(error))
+          return counters.findOneAndUpdate({ _id: name }, { $inc: { next: 1 } }, { returnDocument: 'after' });
         throw error;
       });
     let block = hint?.next ?? 1;
@@ -90,3 +92,12 @@ export function createIdAllocator(
 }
 
 export type { BlockClaimDoc, CounterDoc };
+
+/** An allocator on this database's shared `id_counters` and `id_block_claims`, for one id space (`contact`, `group`, …). */
+export function idAllocatorIn(db: Db, name: string): IdAllocator {
+  return createIdAllocator(
+    db.collection<CounterDoc>('id_counters'),
+    db.collection<BlockClaimDoc>('id_block_claims'),
+    name,
+  );
+}

@@ -3,20 +3,12 @@ import type { Db } from 'mongodb';
 import { resolveSmartlinkTokenKey, type TokenVerifier } from '@reps/auth';
 import type { ContactEvent, SmartlinkEvent } from '@reps/contracts';
 import type { EventBus, EventProducer } from '@reps/kafka';
-import { ensureIndexes } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import { Counter, type Registry } from 'prom-client';
-import { toKafkaMessage } from '../contacts/contact-envelope';
-import {
-  createMongoEventStore,
-  eventStoreIndexes,
-  outboxIndexes,
-  type CommitDoc,
-  type EventStore,
-  type OutboxDoc,
-} from '../event-store/mongo-event-store';
-import { createOutboxRelay, type OutboxRelay } from '../event-store/outbox-relay';
-import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from '../ids/id-allocator';
+import { openAggregateStreams } from '../event-store/aggregate-streams';
+import type { EventStore } from '../event-store/mongo-event-store';
+import type { OutboxRelay } from '../event-store/outbox-relay';
+import { idAllocatorIn } from '../ids/id-allocator';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import { createSmartlinkCommandHandler } from './smartlink-command-handler';
 import type { SmartlinkCommandConfig } from './smartlink-config';
@@ -61,9 +53,6 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
       'SMARTLINK_ALLOW_HTTP_TARGETS=true is refused when NODE_ENV=production (targets must be https)',
     );
   }
-  const commits = db.collection<CommitDoc<SmartlinkEvent>>('smartlink_commits');
-  const outbox = db.collection<OutboxDoc>('smartlink_outbox');
-  await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(outbox, outboxIndexes)]);
   const admin = await deps.bus.admin();
   // Events feed rebuilds from offset 0, so the topic keeps them forever.
   await admin.ensureTopics([
@@ -71,14 +60,13 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
   ]);
   await admin.close();
 
-  const store = createMongoEventStore<SmartlinkEvent>(commits, outbox);
-  const relay = createOutboxRelay<SmartlinkEvent>({
-    store,
-    publish: (events) => deps.producer.send(config.SMARTLINKS_TOPIC, events.map(toKafkaMessage)),
+  const { store, relay } = await openAggregateStreams<SmartlinkEvent>(db, {
+    aggregate: 'smartlink',
+    topic: config.SMARTLINKS_TOPIC,
+    producer: deps.producer,
     logger,
     metrics,
-    aggregate: 'smartlink',
-    intervalMs: deps.relayIntervalMs,
+    relayIntervalMs: deps.relayIntervalMs,
   });
   const notRecorded = new Counter({
     name: 'smartlink_opens_not_recorded_total',
@@ -104,18 +92,13 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
       logger.warn({ err: error }, 'SmartLink open redirected but not recorded');
     },
   });
-  const ids = createIdAllocator(
-    db.collection<CounterDoc>('id_counters'),
-    db.collection<BlockClaimDoc>('id_block_claims'),
-    'smartlink',
-  );
   return {
     relays: [relay],
     routes: () => [
       createSmartlinkRoutes({
         handler,
         settings,
-        ids,
+        ids: idAllocatorIn(db, 'smartlink'),
         idempotency: deps.idempotency,
         verifier: deps.verifier,
         clock,

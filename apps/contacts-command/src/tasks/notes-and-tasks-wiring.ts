@@ -3,21 +3,13 @@ import type { Db } from 'mongodb';
 import type { TokenVerifier } from '@reps/auth';
 import type { ContactEvent, NoteEvent, TaskEvent } from '@reps/contracts';
 import type { EventProducer } from '@reps/kafka';
-import { ensureIndexes } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import type { Registry } from 'prom-client';
 import type { ContactCommandHandler } from '../contacts/contact-command-handler';
-import { toKafkaMessage } from '../contacts/contact-envelope';
-import {
-  createMongoEventStore,
-  eventStoreIndexes,
-  outboxIndexes,
-  type CommitDoc,
-  type EventStore,
-  type OutboxDoc,
-} from '../event-store/mongo-event-store';
-import { createOutboxRelay, type OutboxRelay } from '../event-store/outbox-relay';
-import { createIdAllocator, type BlockClaimDoc, type CounterDoc } from '../ids/id-allocator';
+import { openAggregateStreams } from '../event-store/aggregate-streams';
+import type { EventStore } from '../event-store/mongo-event-store';
+import type { OutboxRelay } from '../event-store/outbox-relay';
+import { idAllocatorIn } from '../ids/id-allocator';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import { createContactStateReader } from '../notes/contact-states';
 import { createNoteCommandHandler } from '../notes/note-command-handler';
@@ -57,41 +49,13 @@ export interface NotesAndTasks {
  */
 export async function createNotesAndTasks(deps: NotesAndTasksDeps): Promise<NotesAndTasks> {
   const { db, clock, logger, metrics } = deps;
-  const noteCommits = db.collection<CommitDoc<NoteEvent>>('note_commits');
-  const noteOutbox = db.collection<OutboxDoc>('note_outbox');
-  const taskCommits = db.collection<CommitDoc<TaskEvent>>('task_commits');
-  const taskOutbox = db.collection<OutboxDoc>('task_outbox');
-  await Promise.all([
-    ensureIndexes(noteCommits, eventStoreIndexes),
-    ensureIndexes(noteOutbox, outboxIndexes),
-    ensureIndexes(taskCommits, eventStoreIndexes),
-    ensureIndexes(taskOutbox, outboxIndexes),
+  const streams = { producer: deps.producer, logger, metrics, relayIntervalMs: deps.relayIntervalMs };
+  const [{ store: noteStore, relay: noteRelay }, { store: taskStore, relay: taskRelay }] = await Promise.all([
+    openAggregateStreams<NoteEvent>(db, { aggregate: 'note', topic: deps.notesTopic, ...streams }),
+    openAggregateStreams<TaskEvent>(db, { aggregate: 'task', topic: deps.tasksTopic, ...streams }),
   ]);
-  const relayFor = <E extends NoteEvent | TaskEvent>(
-    store: EventStore<E>,
-    topic: string,
-    aggregate: string,
-  ) =>
-    createOutboxRelay<E>({
-      store,
-      publish: (events) => deps.producer.send(topic, events.map(toKafkaMessage)),
-      logger,
-      metrics,
-      aggregate,
-      intervalMs: deps.relayIntervalMs,
-    });
-  const noteStore = createMongoEventStore<NoteEvent>(noteCommits, noteOutbox);
-  const taskStore = createMongoEventStore<TaskEvent>(taskCommits, taskOutbox);
-  const noteRelay = relayFor(noteStore, deps.notesTopic, 'note');
-  const taskRelay = relayFor(taskStore, deps.tasksTopic, 'task');
   const contacts = createContactStateReader(deps.contactStore);
   const reps = createKnownReps(db.collection<KnownRepDoc>('known_reps'));
-  const ids = (name: string) =>
-    createIdAllocator(
-      db.collection<CounterDoc>('id_counters'),
-      db.collection<BlockClaimDoc>('id_block_claims'),
-      name,
-    );
 
   const notes = createNoteCommandHandler({ store: noteStore, relay: noteRelay, clock, contacts });
   const tasks = createTaskCommandHandler({
@@ -108,8 +72,8 @@ export async function createNotesAndTasks(deps: NotesAndTasksDeps): Promise<Note
     reps,
     relays: [noteRelay, taskRelay] as OutboxRelay<NoteEvent | TaskEvent>[],
     routes: () => [
-      createNoteRoutes({ handler: notes, ids: ids('note'), ...common }),
-      createTaskRoutes({ handler: tasks, ids: ids('task'), ...common }),
+      createNoteRoutes({ handler: notes, ids: idAllocatorIn(db, 'note'), ...common }),
+      createTaskRoutes({ handler: tasks, ids: idAllocatorIn(db, 'task'), ...common }),
     ],
     followingContacts: (handler) => withTasksFollowingContacts(handler, tasks, logger),
   };

@@ -1,0 +1,49 @@
+import type { Db } from 'mongodb';
+import type { EventProducer } from '@reps/kafka';
+import { ensureIndexes } from '@reps/mongo';
+import type { Logger } from '@reps/observability';
+import type { Registry } from 'prom-client';
+import { toKafkaMessage } from '../contacts/contact-envelope';
+import {
+  createMongoEventStore,
+  eventStoreIndexes,
+  outboxIndexes,
+  type CommitDoc,
+  type EventStore,
+  type OutboxDoc,
+  type StorableEvent,
+} from './mongo-event-store';
+import { createOutboxRelay, type OutboxRelay } from './outbox-relay';
+
+export interface AggregateStreamsDeps {
+  /** The aggregate's name: its collections are `<aggregate>_commits` and `<aggregate>_outbox`, and the relay's metrics label. */
+  aggregate: string;
+  topic: string;
+  producer: Pick<EventProducer, 'send'>;
+  logger: Logger;
+  metrics: Registry;
+  relayIntervalMs: number;
+}
+
+/**
+ * One aggregate's streams and outbox (indexed) and the relay publishing them on its own topic.
+ * Each aggregate has its own outbox and relay, so one aggregate's backlog never holds up another's.
+ */
+export async function openAggregateStreams<E extends StorableEvent & Parameters<typeof toKafkaMessage>[0]>(
+  db: Db,
+  deps: AggregateStreamsDeps,
+): Promise<{ store: EventStore<E>; relay: OutboxRelay<E> }> {
+  const commits = db.collection<CommitDoc<E>>(`${deps.aggregate}_commits`);
+  const outbox = db.collection<OutboxDoc>(`${deps.aggregate}_outbox`);
+  await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(outbox, outboxIndexes)]);
+  const store = createMongoEventStore<E>(commits, outbox);
+  const relay = createOutboxRelay<E>({
+    store,
+    publish: (events) => deps.producer.send(deps.topic, events.map(toKafkaMessage)),
+    logger: deps.logger,
+    metrics: deps.metrics,
+    aggregate: deps.aggregate,
+    intervalMs: deps.relayIntervalMs,
+  });
+  return { store, relay };
+}
