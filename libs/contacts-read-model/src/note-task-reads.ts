@@ -14,7 +14,7 @@ import {
   type TaskListQuery,
 } from '@reps/contracts';
 import { findByIds } from '@reps/mongo';
-import type { ActivityReadDoc } from './activity-read-doc';
+import { activityResource, listActivities } from './activity-reads';
 import { contactsWithGroups } from './group-joins';
 import {
   noteFromDoc,
@@ -364,29 +364,18 @@ export async function contactActivities(
   },
 ): Promise<Page<Activity>> {
   const after = decodeActivityCursor(options.cursor);
-  const filter: Filter<ActivityReadDoc> = { tenant_company_id: reader.companyId, contact_id: contactId };
-  if (reader.scope === 'company') filter.company_visible = true;
-  if (options.type !== undefined) filter.type = options.type;
-  const conditions: Filter<ActivityReadDoc>[] = [filter];
-  if (options.since !== undefined) conditions.push({ _o: { $gte: new Date(options.since).toISOString() } });
-  if (after) conditions.push({ $or: [{ _o: { $lt: after.o } }, { _o: after.o, _id: { $lt: after.i } }] });
-  const docs = await models.activities
-    .find({ $and: conditions })
-    .sort({ _o: -1, _id: -1 })
-    .limit(options.limit + 1)
-    .toArray();
-  const page = docs.slice(0, options.limit);
-  const last = page[page.length - 1];
+  const { entries, next } = await listActivities(models.activities, {
+    tenantCompanyId: reader.companyId,
+    contactId,
+    companyVisibleOnly: reader.scope === 'company',
+    ...(options.type !== undefined ? { type: options.type } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(after ? { after: { o: after.o, id: after.i } } : {}),
+    limit: options.limit,
+  });
   return {
-    items: page.map((doc) => ({
-      id: doc.id,
-      contact_id: doc.contact_id,
-      type: doc.type,
-      occurred_at: doc.occurred_at,
-      summary: doc.summary,
-      data: doc.data,
-    })),
-    next_cursor: docs.length > options.limit && last ? encodeActivityCursor(last) : null,
+    items: entries.map(activityResource),
+    next_cursor: next ? encodeActivityCursor({ _o: next.o, _id: next.id }) : null,
   };
 }
 
