@@ -17,10 +17,7 @@ import {
 } from '@reps/contacts-read-model';
 import { NotFoundError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
-import { boundedList, consistentReadModels } from '../smartlinks/smartlink-read-routes';
-
-export const API_VERSION = 'v202506';
-const ID = /^[1-9]\d{0,15}$/;
+import { API_VERSION, boundedList, consistentReadModels, pathId } from '../http/read-http';
 
 export interface ActivityReadRoutesDeps {
   verifier: TokenVerifier;
@@ -76,9 +73,7 @@ export function createActivityReadRoutes(deps: ActivityReadRoutesDeps): Router {
     router.get(path, requireScope(deps.verifier, scope), async (req, res) => {
       const principal = principalOf(req);
       const query = parseContactActivityListQuery(req.query);
-      const raw = String(req.params['id']);
-      if (!ID.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Contact not found');
-      const contactId = Number(raw);
+      const contactId = pathId(req, 'Contact not found');
       const models = await consistentReadModels(req, res, principal, deps);
       const doc = await models[scope].findOne(
         { _id: readModelId(principal.companyId, contactId) },

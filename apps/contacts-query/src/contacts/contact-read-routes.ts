@@ -8,11 +8,10 @@ import { requestIdOf } from '@reps/http';
 import { decodeConsistencyToken } from './consistency-token';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import type { ListScope } from './list-filter';
-import { invalidListQuery, parseContactListQuery } from '@reps/contracts';
+import { parseContactListQuery } from '@reps/contracts';
 import { pageOfWalk, planList } from './list-walk';
+import { API_VERSION, pathId, rejectAnyQuery } from '../http/read-http';
 import { awaitConsistency } from './read-your-writes';
-
-export const API_VERSION = 'v202506';
 
 export interface ContactReadRoutesDeps {
   verifier: TokenVerifier;
@@ -26,21 +25,6 @@ export interface ContactReadRoutesDeps {
 
 /** MongoDB's (and FerretDB's) code for a query stopped by `maxTimeMS`. */
 const MAX_TIME_MS_EXPIRED = 50;
-
-const CONTACT_ID = /^[1-9]\d{0,15}$/;
-
-function contactIdParam(req: Request): number {
-  const raw = String(req.params['id'] ?? '');
-  // An id that cannot exist is simply not found, like any other unknown contact.
-  if (!CONTACT_ID.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Contact not found');
-  return Number(raw);
-}
-
-/** Routes that take no parameters still say which one they got. */
-function rejectAnyQuery(raw: Record<string, unknown>): void {
-  const keys = Object.keys(raw);
-  if (keys.length > 0) throw invalidListQuery(keys.map((key) => ({ field: key, message: 'is not a known query parameter' })));
-}
 
 function listScope(principal: Principal): ListScope {
   return principal.scope === 'user'
@@ -118,8 +102,8 @@ export function createContactReadRoutes(deps: ContactReadRoutesDeps): Router {
 
     router.get(`${base}/:id`, async (req, res) => {
       const principal = principalOf(req);
-      rejectAnyQuery(req.query as Record<string, unknown>);
-      const contactId = contactIdParam(req);
+      rejectAnyQuery(req.query);
+      const contactId = pathId(req, 'Contact not found');
       const models = await consistentModels(req, res, principal);
       const doc = await models[scope].findOne({ _id: readModelId(principal.companyId, contactId) });
       // The company model holds only the company's visible contacts; the user model is checked for the owner.

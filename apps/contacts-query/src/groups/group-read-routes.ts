@@ -10,18 +10,13 @@ import {
 } from '@reps/contacts-read-model';
 import { NotFoundError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
-import { decodeConsistencyToken } from '../contacts/consistency-token';
-import { awaitConsistency } from '../contacts/read-your-writes';
-
-export const API_VERSION = 'v202506';
+import { API_VERSION, consistentReadModels, pathId, rejectAnyQuery } from '../http/read-http';
 
 export interface GroupReadRoutesDeps {
   verifier: TokenVerifier;
   readModels: () => Promise<ReadModelCollections>;
   consistencyWaitMs: number;
 }
-
-const ID = /^[1-9]\d{0,15}$/;
 
 interface GroupCursor {
   /** The name key and id of the last group of the previous page. */
@@ -59,15 +54,7 @@ export function createGroupReadRoutes(deps: GroupReadRoutesDeps): Router {
   router.use(base, requireScope(deps.verifier, 'user'));
 
   async function consistentModels(req: Request, res: Response, principal: Principal) {
-    const header = req.get('x-consistency-token');
-    if (header !== undefined) {
-      const token = decodeConsistencyToken(header);
-      res.setHeader(
-        'X-Consistency',
-        await awaitConsistency(deps.readModels, principal, token, deps.consistencyWaitMs),
-      );
-    }
-    const models = await deps.readModels();
+    const models = await consistentReadModels(req, res, principal, deps);
     return { contacts: models, groups: models.groups };
   }
 
@@ -105,13 +92,10 @@ export function createGroupReadRoutes(deps: GroupReadRoutesDeps): Router {
 
   router.get(`${base}/:id`, async (req, res) => {
     const principal = userOf(principalOf(req));
-    const keys = Object.keys(req.query as object);
-    if (keys.length > 0)
-      throw invalidListQuery(keys.map((field) => ({ field, message: 'is not a known query parameter' })));
-    const raw = String(req.params['id']);
-    if (!ID.test(raw)) throw new NotFoundError('Group not found');
+    rejectAnyQuery(req.query);
+    const groupId = pathId(req, 'Group not found');
     const models = await consistentModels(req, res, principal);
-    const doc = await visibleGroup(models.groups, principal.companyId, Number(raw), principal.userId);
+    const doc = await visibleGroup(models.groups, principal.companyId, groupId, principal.userId);
     if (!doc) throw new NotFoundError('Group not found');
     const counts = await contactsCounts([doc], models.contacts.user);
     res.setHeader('ETag', `W/"${doc._v}"`);

@@ -1,11 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { principalOf, requireScope, type Principal, type TokenVerifier } from '@reps/auth';
-import {
-  invalidListQuery,
-  parseContactCardQuery,
-  parseNoteListQuery,
-  parseTaskListQuery,
-} from '@reps/contracts';
+import { parseContactCardQuery, parseNoteListQuery, parseTaskListQuery } from '@reps/contracts';
 import {
   contactCard,
   getNote,
@@ -17,29 +12,12 @@ import {
 } from '@reps/contacts-read-model';
 import { NotFoundError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
-import { decodeConsistencyToken } from '../contacts/consistency-token';
-import { awaitConsistency } from '../contacts/read-your-writes';
-
-export const API_VERSION = 'v202506';
+import { API_VERSION, consistentReadModels, pathId, rejectAnyQuery } from '../http/read-http';
 
 export interface NoteTaskReadRoutesDeps {
   verifier: TokenVerifier;
   readModels: () => Promise<ReadModelCollections>;
   consistencyWaitMs: number;
-}
-
-const ID = /^[1-9]\d{0,15}$/;
-
-function idOf(req: Request, what: string): number {
-  const raw = String(req.params['id']);
-  if (!ID.test(raw)) throw new NotFoundError(`${what} not found`);
-  return Number(raw);
-}
-
-function rejectAnyQuery(req: Request): void {
-  const keys = Object.keys(req.query as object);
-  if (keys.length > 0)
-    throw invalidListQuery(keys.map((field) => ({ field, message: 'is not a known query parameter' })));
 }
 
 const readerOf = (principal: Principal): Reader => principal;
@@ -48,17 +26,8 @@ const readerOf = (principal: Principal): Reader => principal;
 export function createNoteTaskReadRoutes(deps: NoteTaskReadRoutesDeps): Router {
   const router = Router();
 
-  async function consistentModels(req: Request, res: Response, principal: Principal) {
-    const header = req.get('x-consistency-token');
-    if (header !== undefined) {
-      const token = decodeConsistencyToken(header);
-      res.setHeader(
-        'X-Consistency',
-        await awaitConsistency(deps.readModels, principal, token, deps.consistencyWaitMs),
-      );
-    }
-    return deps.readModels();
-  }
+  const consistentModels = (req: Request, res: Response, principal: Principal) =>
+    consistentReadModels(req, res, principal, deps);
 
   const listMeta = (req: Request, limit: number, next: string | null) => ({
     pagination: { limit, next_cursor: next },
@@ -81,8 +50,8 @@ export function createNoteTaskReadRoutes(deps: NoteTaskReadRoutesDeps): Router {
 
     router.get(`${base}/notes/:id`, async (req, res) => {
       const principal = principalOf(req);
-      rejectAnyQuery(req);
-      const noteId = idOf(req, 'Note');
+      rejectAnyQuery(req.query);
+      const noteId = pathId(req, 'Note not found');
       const found = await getNote(await consistentModels(req, res, principal), readerOf(principal), noteId);
       if (!found) throw new NotFoundError('Note not found');
       res.setHeader('ETag', `W/"${found.version}"`);
@@ -99,8 +68,8 @@ export function createNoteTaskReadRoutes(deps: NoteTaskReadRoutesDeps): Router {
 
     router.get(`${base}/tasks/:id`, async (req, res) => {
       const principal = principalOf(req);
-      rejectAnyQuery(req);
-      const taskId = idOf(req, 'Task');
+      rejectAnyQuery(req.query);
+      const taskId = pathId(req, 'Task not found');
       const found = await getTask(await consistentModels(req, res, principal), readerOf(principal), taskId);
       if (!found) throw new NotFoundError('Task not found');
       res.setHeader('ETag', `W/"${found.version}"`);
@@ -110,7 +79,7 @@ export function createNoteTaskReadRoutes(deps: NoteTaskReadRoutesDeps): Router {
     router.get(`${base}/contacts/:id/card`, async (req, res) => {
       const principal = principalOf(req);
       parseContactCardQuery(req.query);
-      const contactId = idOf(req, 'Contact');
+      const contactId = pathId(req, 'Contact not found');
       const found = await contactCard(
         await consistentModels(req, res, principal),
         readerOf(principal),

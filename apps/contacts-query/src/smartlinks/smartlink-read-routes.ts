@@ -1,23 +1,17 @@
-import { Router, type Request, type Response } from 'express';
-import { MongoServerError, type Filter } from 'mongodb';
+import { Router, type Request } from 'express';
+import type { Filter } from 'mongodb';
 import {
   deriveSmartlinkToken,
   principalOf,
   requireScope,
   smartlinkShareUrl,
-  type Principal,
   type TokenVerifier,
 } from '@reps/auth';
 import { invalidListQuery, parseSmartlinkListQuery, type Smartlink } from '@reps/contracts';
 import { smartlinkReadId, type ReadModelCollections, type SmartlinkReadDoc } from '@reps/contacts-read-model';
-import { NotFoundError, ServiceUnavailableError } from '@reps/errors';
+import { NotFoundError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
-import { decodeConsistencyToken } from '../contacts/consistency-token';
-import { awaitConsistency } from '../contacts/read-your-writes';
-
-export const API_VERSION = 'v202506';
-const ID = /^[1-9]\d{0,15}$/;
-const MAX_TIME_MS_EXPIRED = 50;
+import { API_VERSION, boundedList, consistentReadModels, pathId, rejectAnyQuery } from '../http/read-http';
 
 export interface SmartlinkReadRoutesDeps {
   verifier: TokenVerifier;
@@ -26,41 +20,6 @@ export interface SmartlinkReadRoutesDeps {
   listMaxTimeMs: number;
   tokenKey: string;
   publicBaseUrl: string;
-}
-
-/** Server-side time limits turn into a 503 (a scan on FerretDB that took too long), like the contact lists. */
-export function boundedList<T>(answer: Promise<T>): Promise<T> {
-  return answer.catch((error: unknown) => {
-    if (error instanceof MongoServerError && error.code === MAX_TIME_MS_EXPIRED) {
-      throw new ServiceUnavailableError(
-        'The list took too long to compute; try again or narrow it with filters',
-        5,
-      );
-    }
-    throw error;
-  });
-}
-
-/** Honours `X-Consistency-Token` (of any write), then returns the collections to read. */
-export async function consistentReadModels(
-  req: Request,
-  res: Response,
-  principal: Principal,
-  deps: { readModels: () => Promise<ReadModelCollections>; consistencyWaitMs: number },
-): Promise<ReadModelCollections> {
-  const header = req.get('x-consistency-token');
-  if (header !== undefined) {
-    res.setHeader(
-      'X-Consistency',
-      await awaitConsistency(
-        deps.readModels,
-        principal,
-        decodeConsistencyToken(header),
-        deps.consistencyWaitMs,
-      ),
-    );
-  }
-  return deps.readModels();
 }
 
 function decodeCursor(raw: string | undefined): number | undefined {
@@ -142,13 +101,10 @@ export function createSmartlinkReadRoutes(deps: SmartlinkReadRoutesDeps): Router
 
   router.get(`${base}/:id`, async (req, res) => {
     const principal = userOf(req);
-    const keys = Object.keys(req.query as object);
-    if (keys.length > 0)
-      throw invalidListQuery(keys.map((field) => ({ field, message: 'is not a known query parameter' })));
-    const raw = String(req.params['id']);
-    if (!ID.test(raw)) throw new NotFoundError('SmartLink not found');
+    rejectAnyQuery(req.query);
+    const smartlinkId = pathId(req, 'SmartLink not found');
     const models = await consistentReadModels(req, res, principal, deps);
-    const doc = await models.smartlinks.findOne({ _id: smartlinkReadId(principal.companyId, Number(raw)) });
+    const doc = await models.smartlinks.findOne({ _id: smartlinkReadId(principal.companyId, smartlinkId) });
     if (!doc || doc.user_id !== principal.userId) throw new NotFoundError('SmartLink not found');
     res.setHeader('ETag', `W/"${doc._v}"`);
     res.json({ smartlink: resource(doc) });
