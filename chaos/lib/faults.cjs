@@ -42,7 +42,8 @@ function startRebuild(ctx, label) {
   const out = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [path.join(ROOT, 'apps/contacts-projection/dist/rebuild-main.js')], {
     cwd: ROOT,
-    // The rebuild's own default catch-up lag (500): under this load a lag of exactly 0 never comes.
+    // The rebuild's own swap rule (as current as the live projection): under this load a lag of
+    // exactly 0 never comes.
     env: { ...ctx.stack.env('contacts-projection'), REBUILD_DROP_OLD_AFTER_MS: '3000' },
     stdio: ['ignore', 'pipe', out],
   });
