@@ -3,7 +3,6 @@ import { resolveTestEnv, type TestEnv } from '@reps/testing';
 import { startCommandUnderTest, type CommandUnderTest } from '../testing/command-service.spec-helper';
 
 const CONTACTS = '/api/user/crm/v202506/contacts';
-const COMPANY_CONTACTS = '/api/company/crm/v202506/contacts';
 const GROUPS = '/api/user/crm/v202506/groups';
 
 const repA: Principal = { scope: 'user', userId: 42, companyId: 7 };
@@ -38,16 +37,8 @@ describe('contacts-command group write API (real MongoDB-compatible server and K
   const json = async <T>(res: Response) => (await res.json()) as T;
   const groupCommits = () => svc.mongo.db.collection('group_commits').countDocuments();
 
-  async function contact(principal: Principal, body: Record<string, unknown> = { first_name: 'Member' }) {
-    const res = await svc.request(
-      principal,
-      'POST',
-      principal.scope === 'user' ? CONTACTS : COMPANY_CONTACTS,
-      body,
-    );
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { contact: { id: number } }).contact.id;
-  }
+  const contact = (principal: Principal, body: Record<string, unknown> = { first_name: 'Member' }) =>
+    svc.createContact(principal, body);
 
   async function group(principal: Principal, name: string) {
     const res = await svc.request(principal, 'POST', GROUPS, { group: { name } });

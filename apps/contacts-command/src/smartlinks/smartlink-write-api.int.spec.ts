@@ -7,8 +7,6 @@ import {
   type CommandUnderTest,
 } from '../testing/command-service.spec-helper';
 
-const CONTACTS = '/api/user/crm/v202506/contacts';
-const COMPANY_CONTACTS = '/api/company/crm/v202506/contacts';
 const SMARTLINKS = '/api/user/crm/v202506/smartlinks';
 const SETTINGS = '/api/company/crm/v202506/smartlink_settings';
 const beacon = (token: string) => `/api/public/smartlinks/${token}/activities`;
@@ -75,16 +73,8 @@ describe('contacts-command SmartLinks and public tracking (real MongoDB-compatib
   const events = (atLeast: number, until?: (events: SmartlinkEvent[]) => boolean) =>
     readTopicAs((value) => SmartlinkEvent.parse(value), svc.bus, topic, atLeast, until);
 
-  async function contact(principal: Principal, body: Record<string, unknown> = { first_name: 'Ada' }) {
-    const res = await svc.request(
-      principal,
-      'POST',
-      principal.scope === 'user' ? CONTACTS : COMPANY_CONTACTS,
-      body,
-    );
-    expect(res.status).toBe(201);
-    return (await json<{ contact: { id: number } }>(res)).contact.id;
-  }
+  const contact = (principal: Principal, body: Record<string, unknown> = { first_name: 'Ada' }) =>
+    svc.createContact(principal, body);
 
   async function smartlink(contactId: number, url = 'https://shop.example.com/p/collagen') {
     const res = await svc.request(repA, 'POST', SMARTLINKS, {

@@ -35,15 +35,8 @@ describe('contacts-command note and task write API (real MongoDB-compatible serv
 
   const json = async <T>(res: Response) => (await res.json()) as T;
   const count = (collection: string) => svc.mongo.db.collection(collection).countDocuments();
-  const createContact = async (who: Principal, body: Record<string, unknown> = {}) => {
-    const res = await svc.request(who, 'POST', path(who.scope, 'contacts'), {
-      first_name: 'Jane',
-      last_name: 'Smith',
-      ...body,
-    });
-    expect(res.status).toBe(201);
-    return (await json<{ contact: { id: number } }>(res)).contact.id;
-  };
+  const createContact = (who: Principal, body: Record<string, unknown> = {}) =>
+    svc.createContact(who, { first_name: 'Jane', last_name: 'Smith', ...body });
 
   it('writes notes on the caller’s contacts only, and tasks with the assignee rules; nothing else is written', async () => {
     const own = await createContact(repA);

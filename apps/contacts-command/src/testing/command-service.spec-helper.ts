@@ -28,6 +28,8 @@ export interface CommandUnderTest {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<Response>;
+  /** Creates a contact in the principal's scope, expects the 201 and answers its id. */
+  createContact(principal: Principal, body: Record<string, unknown>): Promise<number>;
   /** Every event on this test's topic, parsed with the public contract schema. */
   topicEvents(expectAtLeast: number, until?: (events: ContactEvent[]) => boolean): Promise<ContactEvent[]>;
   /** Every event on this test's groups topic, parsed with the public contract schema. */
@@ -121,6 +123,7 @@ export async function startCommandUnderTest(
   const bus = createKafkaEventBus({ brokers: env.kafkaBrokers, clientId: uniqueName('test') });
   const base = `http://127.0.0.1:${handle.port}`;
   const token = (principal: Principal) => mintToken(TEST_SECRET, principal);
+  const request = requestAs(base, TEST_SECRET);
   return {
     base,
     topic: settings.topic,
@@ -133,7 +136,12 @@ export async function startCommandUnderTest(
     bus,
     handle,
     token,
-    request: requestAs(base, TEST_SECRET),
+    request,
+    async createContact(principal, body) {
+      const res = await request(principal, 'POST', `/api/${principal.scope}/crm/v202506/contacts`, body);
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { contact: { id: number } }).contact.id;
+    },
     topicEvents: (expectAtLeast, until) => readTopic(bus, settings.topic, expectAtLeast, until),
     groupTopicEvents: (expectAtLeast, until) =>
       readTopicAs((value) => GroupEvent.parse(value), bus, settings.groupsTopic, expectAtLeast, until),
