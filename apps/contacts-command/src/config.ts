@@ -23,6 +23,11 @@ export const contactsCommandConfigSchema = baseServiceConfig(8081)
     /** How often the outbox relay looks for events the inline path did not publish. */
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     /**
+     * Group commit: the most commits one flush stores (one outbox document, one insertMany, one
+     * Kafka send). Requests wait at most for the flush in flight; a lone request flushes at once.
+     */
+    COMMIT_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(256),
+    /**
      * Test-only fault points. `crash_after_store` SIGKILLs the process after an event is stored
      * and before it is published, to prove the relay publishes it after a restart.
      */

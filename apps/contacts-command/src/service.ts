@@ -6,17 +6,8 @@ import { connectMongo, ensureIndexes } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsCommandConfig } from './config';
 import { createContactCommandHandler } from './contacts/contact-command-handler';
-import { toKafkaMessage } from './contacts/contact-envelope';
 import { createContactRoutes } from './contacts/contact-routes';
-import {
-  createMongoEventStore,
-  eventStoreIndexes,
-  outboxIndexes,
-  type CommitDoc,
-  type OutboxDoc,
-} from './event-store/mongo-event-store';
 import { openAggregateStreams } from './event-store/aggregate-streams';
-import { createOutboxRelay } from './event-store/outbox-relay';
 import { createContactLookup } from './groups/contact-lookup';
 import { createGroupCommandHandler, groupClaimHolder } from './groups/group-command-handler';
 import { createGroupNameClaims, type GroupNameDoc } from './groups/group-name-claims';
@@ -41,14 +32,8 @@ export async function startContactsCommand(
   const clock = () => new Date();
 
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
-  const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
-  const outbox = mongo.db.collection<OutboxDoc>('contact_outbox');
   const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
-  await Promise.all([
-    ensureIndexes(commits, eventStoreIndexes),
-    ensureIndexes(outbox, outboxIndexes),
-    ensureIndexes(idempotencyKeys, idempotencyIndexes),
-  ]);
+  await ensureIndexes(idempotencyKeys, idempotencyIndexes);
 
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
   const admin = await bus.admin();
@@ -62,27 +47,40 @@ export async function startContactsCommand(
   await admin.close();
   const producer = await bus.producer();
 
-  const store = createMongoEventStore<ContactEvent>(commits, outbox);
-  const relay = createOutboxRelay<ContactEvent>({
-    store,
-    publish: (events) => producer.send(config.CONTACTS_TOPIC, events.map(toKafkaMessage)),
-    logger,
-    metrics,
-    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
-  });
-  // Groups have their own streams, outbox and relay (so one aggregate's backlog never holds up
-  // the other's), publishing on their own topic through the same producer.
-  const { store: groupStore, relay: groupRelay } = await openAggregateStreams<GroupEvent>(mongo.db, {
-    aggregate: 'group',
-    topic: config.GROUPS_TOPIC,
+  const streams = {
     producer,
     logger,
     metrics,
     relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    maxBatch: config.COMMIT_BATCH_MAX,
+  };
+  const {
+    store,
+    relay,
+    commits: contactCommits,
+  } = await openAggregateStreams<ContactEvent>(mongo.db, {
+    aggregate: 'contact',
+    topic: config.CONTACTS_TOPIC,
+    ...streams,
+    ...(config.FAULT_INJECTION === 'crash_after_store'
+      ? {
+          afterStore: () => {
+            logger.warn('FAULT_INJECTION=crash_after_store: killing the process after the store write');
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
   });
-  const groupHandler = createGroupCommandHandler({
+  // Groups have their own streams, outbox and relay (so one aggregate's backlog never holds up
+  // the other's), publishing on their own topic through the same producer.
+  const {
     store: groupStore,
     relay: groupRelay,
+    commits: groupCommits,
+  } = await openAggregateStreams<GroupEvent>(mongo.db, { aggregate: 'group', topic: config.GROUPS_TOPIC, ...streams });
+  const groupHandler = createGroupCommandHandler({
+    store: groupStore,
+    commits: groupCommits,
     clock,
     contacts: createContactLookup(store),
     names: createGroupNameClaims(mongo.db.collection<GroupNameDoc>('group_names'), groupClaimHolder(groupStore)),
@@ -100,6 +98,7 @@ export async function startContactsCommand(
     logger,
     metrics,
     relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    commitBatchMax: config.COMMIT_BATCH_MAX,
   });
   const notesAndTasks = await createNotesAndTasks({
     db: mongo.db,
@@ -113,20 +112,9 @@ export async function startContactsCommand(
     logger,
     metrics,
     relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    commitBatchMax: config.COMMIT_BATCH_MAX,
   });
-  const contactHandler = createContactCommandHandler({
-    store,
-    relay,
-    clock,
-    ...(config.FAULT_INJECTION === 'crash_after_store'
-      ? {
-          afterStore: () => {
-            logger.warn('FAULT_INJECTION=crash_after_store: killing the process after the store write');
-            process.kill(process.pid, 'SIGKILL');
-          },
-        }
-      : {}),
-  });
+  const contactHandler = createContactCommandHandler({ store, commits: contactCommits, clock });
   const handler = notesAndTasks.followingContacts(contactHandler);
   const ids = idAllocatorIn(mongo.db, 'contact');
   const groupIds = idAllocatorIn(mongo.db, 'group');

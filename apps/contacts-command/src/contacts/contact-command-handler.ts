@@ -1,8 +1,17 @@
-import { ConflictError, PreconditionFailedError, type AppError } from '@reps/errors';
-import type { ContactEvent } from '@reps/contracts';
-import { decide, evolveAll, type ContactCommand, type ContactState, type CreateContact } from '@reps/contacts-domain';
-import { StreamVersionConflict, type CommitDoc, type EventStore } from '../event-store/mongo-event-store';
-import type { OutboxRelay } from '../event-store/outbox-relay';
+import { ConflictError, type AppError } from '@reps/errors';
+import type { ContactEvent, ContactEventData } from '@reps/contracts';
+import {
+  decide,
+  evolveAll,
+  type Actor,
+  type ContactCommand,
+  type DomainError,
+  type ContactState,
+  type CreateContact,
+} from '@reps/contacts-domain';
+import type { CommitBatcher } from '../event-store/commit-batcher';
+import { StreamVersionConflict, type EventStore } from '../event-store/mongo-event-store';
+import { createStreamExecutor } from '../event-store/stream-executor';
 import { contactStream, envelopeEvents } from './contact-envelope';
 import { toAppError } from './domain-error-mapping';
 
@@ -28,59 +37,31 @@ export interface ContactCommandHandler {
 
 export interface ContactCommandHandlerDeps {
   store: EventStore<ContactEvent>;
-  relay: OutboxRelay<ContactEvent>;
+  /** The contacts' group-commit batcher (its `afterStore` is the FAULT_INJECTION point). */
+  commits: CommitBatcher<ContactEvent>;
   clock: () => Date;
-  /** Test-only fault point between "stored" and "published" (see FAULT_INJECTION). */
-  afterStore?: () => void;
   maxAttempts?: number;
 }
 
+/** Contacts on the shared stream executor, plus bulk create (new ids only: one flush, no reads). */
 export function createContactCommandHandler(deps: ContactCommandHandlerDeps): ContactCommandHandler {
-  const maxAttempts = deps.maxAttempts ?? 4;
-
-  async function load(contactId: number) {
-    const read = await deps.store.readStream(contactStream(contactId));
-    return { read, state: evolveAll(read.events) };
-  }
+  const executor = createStreamExecutor<ContactCommand, ContactEventData, ContactEvent, ContactState, DomainError, Actor>(
+    deps,
+    {
+      name: 'contact',
+      streamOf: (command) => contactStream(command.contactId),
+      creates: (command) => command.type === 'CreateContact',
+      decide,
+      fold: evolveAll,
+      envelope: (events, before, context) => envelopeEvents(events, before, { ...context, causationId: null }),
+      toAppError,
+    },
+  );
 
   return {
     async execute(makeCommand, context) {
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const now = deps.clock();
-        const command = makeCommand(now.toISOString());
-        const { read, state } = await load(command.contactId);
-        const decision = decide(command, state);
-        // Scope first, version second: a 412 must not reveal a contact the caller cannot see.
-        if (!decision.ok) throw toAppError(decision.error);
-        if (context.expectedVersion !== undefined && context.expectedVersion !== read.version) {
-          throw new PreconditionFailedError();
-        }
-        if (decision.events.length === 0) {
-          if (!state) throw new Error('a decision without events needs an existing contact');
-          return { state, version: read.version };
-        }
-        const { envelopes, after } = envelopeEvents(decision.events, state, {
-          actor: command.actor,
-          correlationId: context.correlationId,
-          causationId: null,
-          now: now.toISOString(),
-        });
-        let commit: CommitDoc<ContactEvent>;
-        try {
-          commit = await deps.store.append(
-            { stream: contactStream(command.contactId), expectedVersion: read.version, previous: read.lastCommitId, events: envelopes },
-            now,
-          );
-        } catch (error) {
-          if (!(error instanceof StreamVersionConflict)) throw error;
-          if (context.expectedVersion !== undefined) throw new PreconditionFailedError();
-          continue; // someone else wrote first: decide again on the fresh state
-        }
-        deps.afterStore?.();
-        await deps.relay.publishInline([commit], read.lastCommitId);
-        return { state: after as ContactState, version: commit.last_version };
-      }
-      throw new ConflictError('The contact kept changing concurrently; retry the request', 'concurrent_modification');
+      const { state, version } = await executor.execute(makeCommand, context);
+      return { state, version };
     },
 
     async createMany(commands, context) {
@@ -101,27 +82,27 @@ export function createContactCommandHandler(deps: ContactCommandHandlerDeps): Co
         });
         pending.push({ index, state: after as ContactState, events: envelopes });
       }
-      const results = await deps.store.appendMany(
-        pending.map((p) => ({ stream: contactStream(p.state.id), expectedVersion: 0, previous: null, events: p.events })),
-        now,
+      const results = await deps.commits.commitMany(
+        pending.map((p) => ({
+          stream: contactStream(p.state.id),
+          expectedVersion: 0,
+          previous: null,
+          previousOutboxKey: null,
+          events: p.events,
+        })),
       );
-      const stored: CommitDoc<ContactEvent>[] = [];
       results.forEach((result, i) => {
         const p = pending[i]!;
-        if (result instanceof StreamVersionConflict) {
-          outcomes[p.index] = new ConflictError('A contact with this id already exists', 'already_exists');
-        } else {
-          stored.push(result);
-          outcomes[p.index] = { state: p.state, version: result.last_version };
-        }
+        outcomes[p.index] =
+          result instanceof StreamVersionConflict
+            ? new ConflictError('A contact with this id already exists', 'already_exists')
+            : { state: p.state, version: result.last_version };
       });
-      deps.afterStore?.();
-      await deps.relay.publishInline(stored, null);
       return outcomes;
     },
 
     async load(contactId) {
-      const { read, state } = await load(contactId);
+      const { read, state } = await executor.load(contactStream(contactId));
       return state ? { state, version: read.version } : undefined;
     },
   };

@@ -14,6 +14,7 @@ import {
   type StorableEvent,
 } from './mongo-event-store';
 import { createOutboxRelay, type OutboxRelay } from './outbox-relay';
+import { createCommitBatcher, type CommitBatcher } from './commit-batcher';
 
 export interface AggregateStreamsDeps {
   /** The aggregate's name: its collections are `<aggregate>_commits` and `<aggregate>_outbox`, and the relay's metrics label. */
@@ -23,16 +24,27 @@ export interface AggregateStreamsDeps {
   logger: Logger;
   metrics: Registry;
   relayIntervalMs: number;
+  /** Most commits one flush stores (`COMMIT_BATCH_MAX`). */
+  maxBatch?: number;
+  /** Test-only fault point between "stored" and "published" (see FAULT_INJECTION). */
+  afterStore?: () => void;
+}
+
+export interface AggregateStreams<E extends StorableEvent> {
+  store: EventStore<E>;
+  relay: OutboxRelay<E>;
+  /** Where handlers commit decisions: group commit over `store`, published through `relay`. */
+  commits: CommitBatcher<E>;
 }
 
 /**
- * One aggregate's streams and outbox (indexed) and the relay publishing them on its own topic.
+ * One aggregate's streams and outbox (indexed), its commit batcher, and the relay publishing them on its own topic.
  * Each aggregate has its own outbox and relay, so one aggregate's backlog never holds up another's.
  */
 export async function openAggregateStreams<E extends StorableEvent & Parameters<typeof toKafkaMessage>[0]>(
   db: Db,
   deps: AggregateStreamsDeps,
-): Promise<{ store: EventStore<E>; relay: OutboxRelay<E> }> {
+): Promise<AggregateStreams<E>> {
   const commits = db.collection<CommitDoc<E>>(`${deps.aggregate}_commits`);
   const outbox = db.collection<OutboxDoc>(`${deps.aggregate}_outbox`);
   await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(outbox, outboxIndexes)]);
@@ -45,5 +57,12 @@ export async function openAggregateStreams<E extends StorableEvent & Parameters<
     aggregate: deps.aggregate,
     intervalMs: deps.relayIntervalMs,
   });
-  return { store, relay };
+  const batcher = createCommitBatcher<E>({
+    store,
+    relay,
+    clock: () => new Date(),
+    ...(deps.maxBatch !== undefined ? { maxBatch: deps.maxBatch } : {}),
+    ...(deps.afterStore ? { afterStore: deps.afterStore } : {}),
+  });
+  return { store, relay, commits: batcher };
 }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Collection, IndexDescription } from 'mongodb';
-import { deleteByIds, isDuplicateKeyError } from '@reps/mongo';
+import { deleteByIds } from '@reps/mongo';
 
 /** What the store needs of an event: the envelope's identity and position in its stream. */
 export interface StorableEvent {
@@ -21,23 +22,58 @@ export interface CommitDoc<E extends StorableEvent> {
   version: number;
   last_version: number;
   previous: string | null;
+  /**
+   * The outbox document that covers this commit: the id of the flush that wrote it (see
+   * `FlushOutboxDoc`). Absent on commits written before group commit, whose outbox entry had the
+   * commit's own `_id`.
+   */
+  flush?: string;
   events: E[];
   recorded_at: Date;
 }
 
+/** One commit as its flush's outbox document lists it. */
+export interface OutboxCommitRef {
+  _id: string;
+  stream: string;
+  version: number;
+  previous: string | null;
+  /**
+   * The outbox key of `previous` (its flush id, or its own `_id` for an older commit), so "is the
+   * commit before this one still unpublished?" is one `_id` lookup; `undefined` when the writer did
+   * not know it (the relay then reads it from the previous commit).
+   */
+  previous_key?: string | null;
+}
+
 /**
- * The outbox: one entry per commit not yet on Kafka, written *before* the commit so a crash
- * right after the commit still leaves a trace for the relay. An entry whose commit never
- * appeared (the writer lost a race or died in between) is an orphan the relay removes.
- * The collection only holds what is in flight, so scanning it stays cheap on FerretDB too.
+ * The outbox: one document per flush (a group of commits stored together), written *before* its
+ * commits, so a crash right after the commits still leaves a trace for the relay. It lists the
+ * commits the flush tried to store; one that never appeared under this flush (it lost its race to
+ * another writer, or the writer died in between) is an orphan the relay skips. The collection only
+ * holds what is in flight, so scanning it stays cheap on FerretDB too.
  */
-export interface OutboxDoc {
+export interface FlushOutboxDoc {
+  _id: string;
+  commits: OutboxCommitRef[];
+  created_at: Date;
+}
+
+/** The outbox entry of one commit, as written before group commit: still read, never written. */
+export interface LegacyOutboxDoc {
   _id: string;
   stream: string;
   version: number;
   previous: string | null;
   created_at: Date;
 }
+
+export type OutboxDoc = FlushOutboxDoc | LegacyOutboxDoc;
+
+export const isFlushDoc = (doc: OutboxDoc): doc is FlushOutboxDoc => Array.isArray((doc as FlushOutboxDoc).commits);
+
+/** The outbox key a commit is covered by: its flush, or (written before group commit) itself. */
+export const outboxKeyOf = (commit: Pick<CommitDoc<StorableEvent>, '_id' | 'flush'>): string => commit.flush ?? commit._id;
 
 export class StreamVersionConflict extends Error {
   constructor(
@@ -54,29 +90,51 @@ export interface StreamRead<E> {
   version: number;
   /** The `_id` of the newest commit, which the next commit links to. */
   lastCommitId: string | null;
+  /**
+   * The outbox key of the newest commit (`outboxKeyOf`); `undefined` when the read started from a
+   * snapshot and found no commit after it (then it is looked up only if needed).
+   */
+  lastOutboxKey?: string | null;
 }
 
 export interface AppendRequest<E> {
   stream: string;
   expectedVersion: number;
   previous: string | null;
+  /** `StreamRead.lastOutboxKey` of the read this request was decided on. */
+  previousOutboxKey?: string | null;
   events: E[];
+}
+
+/** What one flush stored: its id (the outbox key of its commits) and, per request, the commit or the conflict. */
+export interface StoredFlush<E extends StorableEvent> {
+  id: string;
+  results: (CommitDoc<E> | StreamVersionConflict)[];
 }
 
 export interface EventStore<E extends StorableEvent> {
   readStream(stream: string): Promise<StreamRead<E>>;
   /** The commits after a known position (a snapshot's): `events` holds only those, `version` the stream's. */
   readStreamAfter(stream: string, version: number, lastCommitId: string | null): Promise<StreamRead<E>>;
-  /** Appends one commit; throws `StreamVersionConflict` when another writer got there first. */
+  /**
+   * Stores commits as one flush: one outbox document listing them all, then one unordered
+   * `insertMany` of the commits. Per request the commit, or `StreamVersionConflict` when another
+   * writer (or another request of the same flush) got there first — a conflict never fails the others.
+   */
+  appendFlush(requests: AppendRequest<E>[], now: Date, flushId?: string): Promise<StoredFlush<E>>;
+  /** Appends one commit (a flush of one); throws `StreamVersionConflict` when another writer got there first. */
   append(request: AppendRequest<E>, now: Date): Promise<CommitDoc<E>>;
-  /** Appends many commits to new streams (bulk create); per request the commit or the conflict. */
+  /** `appendFlush` without the flush id: per request the commit or the conflict. */
   appendMany(requests: AppendRequest<E>[], now: Date): Promise<(CommitDoc<E> | StreamVersionConflict)[]>;
-  /** Outbox entries written before `before`, oldest first. */
+  /** Outbox documents written before `before`, oldest first. */
   pendingOutbox(limit: number, before: Date): Promise<OutboxDoc[]>;
   loadCommits(ids: string[]): Promise<Map<string, CommitDoc<E>>>;
-  isPending(commitId: string): Promise<boolean>;
-  /** Removes outbox entries: the commits are on Kafka (or never existed). */
-  markPublished(commitIds: string[]): Promise<void>;
+  /** Whether an outbox document (a flush id, or an older commit's own `_id`) is still there. */
+  isPending(outboxKey: string): Promise<boolean>;
+  /** The outbox key of a stored commit, or null when there is no such commit. */
+  outboxKeyOf(commitId: string): Promise<string | null>;
+  /** Removes outbox documents by key: their commits are on Kafka (or never existed). */
+  markPublished(outboxKeys: string[]): Promise<void>;
 }
 
 export const eventStoreIndexes: IndexDescription[] = [
@@ -86,7 +144,7 @@ export const outboxIndexes: IndexDescription[] = [{ key: { created_at: 1 }, name
 
 const commitId = (stream: string, version: number) => `${stream}@${version}`;
 
-function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date): CommitDoc<E> {
+function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date, flush: string): CommitDoc<E> {
   const first = request.events[0];
   const last = request.events[request.events.length - 1];
   if (!first || !last) throw new Error('a commit needs at least one event');
@@ -99,17 +157,18 @@ function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date)
     version: first.aggregate_version,
     last_version: last.aggregate_version,
     previous: request.previous,
+    flush,
     events: request.events,
     recorded_at: now,
   };
 }
 
-const toOutbox = <E extends StorableEvent>(commit: CommitDoc<E>): OutboxDoc => ({
+const toRef = <E extends StorableEvent>(commit: CommitDoc<E>, request: AppendRequest<E>): OutboxCommitRef => ({
   _id: commit._id,
   stream: commit.stream,
   version: commit.version,
   previous: commit.previous,
-  created_at: commit.recorded_at,
+  ...(request.previousOutboxKey !== undefined ? { previous_key: request.previousOutboxKey } : {}),
 });
 
 /** Indexes of the documents an unordered insertMany refused as duplicates; rethrows anything else. */
@@ -133,52 +192,42 @@ export function createMongoEventStore<E extends StorableEvent>(
       const events: E[] = [];
       let version = after;
       let lastCommitId: string | null = afterCommitId;
+      // From the stream's start, "no commit" is known; from a snapshot, the head's key is not.
+      let lastOutboxKey: string | null | undefined = afterCommitId === null ? null : undefined;
       for (;;) {
         const doc = (await commits.findOne({ _id: commitId(stream, version + 1) } as never)) as CommitDoc<E> | null;
         if (!doc) break;
         events.push(...doc.events);
         version = doc.last_version;
         lastCommitId = doc._id;
+        lastOutboxKey = outboxKeyOf(doc);
       }
-      return { events, version, lastCommitId };
+      return { events, version, lastCommitId, ...(lastOutboxKey !== undefined ? { lastOutboxKey } : {}) };
+    },
+
+    async appendFlush(requests, now, id = randomUUID()) {
+      const docs = requests.map((request) => toCommit(request, now, id));
+      const refused = new Set<number>();
+      if (docs.length > 0) {
+        // The outbox first: once a commit exists, a trace of it does too.
+        await outbox.insertOne({ _id: id, commits: docs.map((doc, i) => toRef(doc, requests[i]!)), created_at: now });
+        await commits.insertMany(docs as never[], { ordered: false }).catch((error: unknown) => {
+          for (const i of duplicateIndexes(error)) refused.add(i);
+        });
+      }
+      return {
+        id,
+        results: docs.map((doc, index) => (refused.has(index) ? new StreamVersionConflict(doc.stream, doc.version - 1) : doc)),
+      };
     },
 
     async append(request, now) {
-      const commit = toCommit(request, now);
-      try {
-        await outbox.insertOne(toOutbox(commit));
-      } catch (error) {
-        // Another writer is appending this very version (or died doing so; the relay clears that).
-        if (isDuplicateKeyError(error)) throw new StreamVersionConflict(request.stream, request.expectedVersion);
-        throw error;
-      }
-      try {
-        await commits.insertOne(commit as never);
-      } catch (error) {
-        await outbox.deleteOne({ _id: commit._id, created_at: commit.recorded_at }).catch(() => undefined);
-        if (isDuplicateKeyError(error)) throw new StreamVersionConflict(request.stream, request.expectedVersion);
-        throw error;
-      }
-      return commit;
+      const [result] = (await store.appendFlush([request], now)).results;
+      if (result instanceof StreamVersionConflict) throw result;
+      return result!;
     },
 
-    async appendMany(requests, now) {
-      const docs = requests.map((request) => toCommit(request, now));
-      const refused = new Set<number>();
-      if (docs.length > 0) {
-        await outbox.insertMany(docs.map(toOutbox), { ordered: false }).catch((error: unknown) => {
-          for (const i of duplicateIndexes(error)) refused.add(i);
-        });
-        const toInsert = docs.filter((_, i) => !refused.has(i));
-        const positions = docs.map((_, i) => i).filter((i) => !refused.has(i));
-        if (toInsert.length > 0) {
-          await commits.insertMany(toInsert as never[], { ordered: false }).catch((error: unknown) => {
-            for (const i of duplicateIndexes(error)) refused.add(positions[i]!);
-          });
-        }
-      }
-      return docs.map((doc, index) => (refused.has(index) ? new StreamVersionConflict(doc.stream, doc.version - 1) : doc));
-    },
+    appendMany: async (requests, now) => (await store.appendFlush(requests, now)).results,
 
     async pendingOutbox(limit, before) {
       return outbox.find({ created_at: { $lt: before } }, { sort: { created_at: 1 }, limit }).toArray();
@@ -197,6 +246,11 @@ export function createMongoEventStore<E extends StorableEvent>(
     },
 
     isPending,
+
+    async outboxKeyOf(id) {
+      const doc = (await commits.findOne({ _id: id } as never, { projection: { _id: 1, flush: 1 } })) as CommitDoc<E> | null;
+      return doc ? outboxKeyOf(doc) : null;
+    },
 
     async markPublished(ids) {
       // By `_id`, one statement each (in bounded commands): `{_id: {$in}}` scans the whole outbox

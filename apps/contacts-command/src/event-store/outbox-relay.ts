@@ -1,6 +1,14 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '@reps/observability';
-import type { CommitDoc, EventStore, StorableEvent } from './mongo-event-store';
+import {
+  isFlushDoc,
+  outboxKeyOf,
+  type CommitDoc,
+  type EventStore,
+  type OutboxCommitRef,
+  type OutboxDoc,
+  type StorableEvent,
+} from './mongo-event-store';
 
 export interface OutboxRelayOptions<E extends StorableEvent> {
   store: EventStore<E>;
@@ -12,21 +20,38 @@ export interface OutboxRelayOptions<E extends StorableEvent> {
   aggregate?: string;
   /** How often the relay looks for commits the inline path did not publish. */
   intervalMs?: number;
-  /** Commits younger than this are left to the inline path, so the two rarely race. */
+  /** Outbox documents younger than this are left to the inline path, so the two rarely race. */
   minAgeMs?: number;
-  /** An outbox entry whose commit is still missing after this long was never written. */
+  /** A listed commit still missing after this long was never written. */
   orphanAfterMs?: number;
+  /** About how many commits one relay round handles (whole outbox documents, at least one). */
   batchSize?: number;
+  /** How many outbox keys known to be published are remembered (saves a lookup per update). */
+  rememberPublished?: number;
   now?: () => Date;
+}
+
+/** A commit a flush stored, with the outbox key of the commit before it (`undefined`: unknown). */
+export interface FlushedCommit<E extends StorableEvent> {
+  commit: CommitDoc<E>;
+  previousKey: string | null | undefined;
 }
 
 export interface OutboxRelay<E extends StorableEvent> {
   /**
-   * The fast path, right after a successful append. Skipped (left to the relay) when the
-   * commit before it (`previousCommitId`) is still unpublished: sending now would overtake it.
+   * Tells the relay a flush is being written and published by the inline path: its outbox
+   * document is left alone by relay rounds until `publishFlush` is done with it.
    */
-  publishInline(commits: CommitDoc<E>[], previousCommitId: string | null): Promise<void>;
-  /** Publishes everything pending regardless of age; returns how many commits it published. */
+  claim(flushId: string): void;
+  /** The inline path gives up on a flush (storing failed part-way): the relay takes it from here. */
+  release(flushId: string): void;
+  /**
+   * The fast path, right after a flush is stored: sends its commits and queues the outbox
+   * document for deletion. Skipped (left to the relay) when the commit before any of them is
+   * still unpublished: sending now would overtake it. Never throws (the relay retries).
+   */
+  publishFlush(flushId: string, commits: FlushedCommit<E>[]): Promise<void>;
+  /** Publishes everything pending regardless of age; returns how many commits it published or dropped. */
   drain(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
@@ -38,10 +63,43 @@ function counter(registry: Registry, name: string, help: string): Counter<'path'
   return new Counter({ name, help, labelNames: ['path', 'aggregate'] as const, registers: [registry] });
 }
 
+/** A set that forgets its oldest members past `limit`. */
+function boundedSet(limit: number) {
+  const items = new Set<string>();
+  return {
+    has: (key: string) => items.has(key),
+    add(key: string) {
+      items.delete(key);
+      items.add(key);
+      if (items.size > limit) items.delete(items.values().next().value!);
+    },
+  };
+}
+
+interface Entry {
+  /** The outbox document listing the commit. */
+  key: string;
+  ref: OutboxCommitRef;
+  createdAt: Date;
+}
+
+/** The commits an outbox document lists; an entry written before group commit lists itself. */
+const entriesOf = (doc: OutboxDoc): Entry[] =>
+  isFlushDoc(doc)
+    ? doc.commits.map((ref) => ({ key: doc._id, ref, createdAt: doc.created_at }))
+    : [
+        {
+          key: doc._id,
+          ref: { _id: doc._id, stream: doc.stream, version: doc.version, previous: doc.previous, previous_key: doc.previous },
+          createdAt: doc.created_at,
+        },
+      ];
+
 /**
  * The outbox relay: what was stored is published, even if the process died between the two.
- * At-least-once — a crash after sending and before marking resends — so consumers dedupe on
- * (aggregate_id, aggregate_version). Within a stream, events always leave in version order.
+ * At-least-once — a crash after sending and before deleting the outbox document resends — so
+ * consumers dedupe on (aggregate_id, aggregate_version). Within a stream, events always leave in
+ * version order: a commit waits while the one before it is unpublished.
  */
 export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayOptions<E>): OutboxRelay<E> {
   const { store, publish, logger } = options;
@@ -56,10 +114,17 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   const published = counter(options.metrics, 'outbox_events_published_total', 'Events published to Kafka, by path (inline after the write, or by the relay)');
   const failures = counter(options.metrics, 'outbox_publish_failures_total', 'Failed publish attempts (the relay retries them)');
 
-  // Published commits whose outbox entries are not deleted yet. Deleting is batched (on
-  // FerretDB a delete costs ~20 ms, an insert ~1.5 ms), so entries linger briefly; this set
-  // keeps the relay from sending them again meanwhile. After a crash they are resent:
-  // duplicates are allowed, losses are not.
+  // Outbox keys whose commits are all on Kafka: a commit whose predecessor's key is here is sent
+  // without asking the database. Once published, always published, so forgetting is safe.
+  const knownPublished = boundedSet(options.rememberPublished ?? 50_000);
+  // Flushes the inline path is writing or sending right now: relay rounds leave them alone.
+  const inFlight = new Set<string>();
+  // Commits the relay published from an outbox document that still waits on others of its commits.
+  const partlyPublished = new Map<string, Set<string>>();
+
+  // Published outbox documents not deleted yet. Deleting is batched (on FerretDB a delete costs
+  // ~20 ms, an insert ~1.5 ms), so documents linger briefly; this set keeps the relay from
+  // sending them again meanwhile. After a crash they are resent: duplicates are allowed, losses are not.
   const awaitingCleanup = new Set<string>();
   let cleanupTimer: NodeJS.Timeout | undefined;
   let cleanup: Promise<void> | undefined;
@@ -70,9 +135,9 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     cleanupTimer = undefined;
     cleanup ??= (async () => {
       while (awaitingCleanup.size > 0) {
-        const ids = [...awaitingCleanup].slice(0, 1000);
-        await store.markPublished(ids);
-        for (const id of ids) awaitingCleanup.delete(id);
+        const keys = [...awaitingCleanup].slice(0, 1000);
+        await store.markPublished(keys);
+        for (const key of keys) awaitingCleanup.delete(key);
       }
     })()
       .catch((error: unknown) => logger.warn({ err: error }, 'outbox cleanup failed; will retry'))
@@ -80,6 +145,13 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
         cleanup = undefined;
       });
     return cleanup;
+  }
+
+  function done(key: string): void {
+    knownPublished.add(key);
+    partlyPublished.delete(key);
+    awaitingCleanup.add(key);
+    cleanupTimer ??= setTimeout(() => void flushCleanup(), cleanupDelayMs).unref();
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -90,51 +162,89 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     const ordered = [...commits].sort((a, b) => (a.stream === b.stream ? a.version - b.version : a.stream < b.stream ? -1 : 1));
     const events = ordered.flatMap((commit) => commit.events);
     await publish(events);
-    for (const commit of ordered) awaitingCleanup.add(commit._id);
-    cleanupTimer ??= setTimeout(() => void flushCleanup(), cleanupDelayMs).unref();
     published.inc({ path, aggregate }, events.length);
   }
 
-  const isUnpublished = async (commitId: string) => !awaitingCleanup.has(commitId) && (await store.isPending(commitId));
+  /** Whether the commit `previous` (covered by outbox document `key`, if known) is not on Kafka yet. */
+  async function isUnpublished(previous: string, key: string | null | undefined): Promise<boolean> {
+    const outboxKey = key === undefined ? await store.outboxKeyOf(previous) : key;
+    if (outboxKey === null) return false;
+    if (knownPublished.has(outboxKey) || awaitingCleanup.has(outboxKey)) return false;
+    if (partlyPublished.get(outboxKey)?.has(previous)) return false;
+    if (inFlight.has(outboxKey)) return true;
+    if (await store.isPending(outboxKey)) return true;
+    knownPublished.add(outboxKey);
+    return false;
+  }
 
-  async function relayOnce(maxAgeMs: number): Promise<number> {
+  async function relayOnce(maxAgeMs: number): Promise<{ handled: number; more: boolean }> {
     const current = now();
-    const entries = (await store.pendingOutbox(batchSize + awaitingCleanup.size, new Date(current.getTime() - maxAgeMs)))
-      .filter((entry) => !awaitingCleanup.has(entry._id))
-      .slice(0, batchSize);
-    if (entries.length === 0) return 0;
-    const commits = await store.loadCommits(entries.map((entry) => entry._id));
-    const inBatch = new Set(entries.map((entry) => entry._id));
-    const orphans: string[] = [];
-    const ready: CommitDoc<E>[] = [];
-    const blockedStreams = new Set<string>();
-    for (const entry of entries) {
-      const commit = commits.get(entry._id);
-      if (!commit) {
-        // The writer lost its race or died before storing; past the grace period nothing will come.
-        if (current.getTime() - entry.created_at.getTime() > orphanAfterMs) orphans.push(entry._id);
-        else blockedStreams.add(entry.stream);
-        continue;
-      }
-      // An earlier commit of this stream still waiting outside this batch must go first.
-      if (entry.previous && !inBatch.has(entry.previous) && (await isUnpublished(entry.previous))) {
-        blockedStreams.add(entry.stream);
-        continue;
-      }
-      ready.push(commit);
+    const skip = awaitingCleanup.size + inFlight.size;
+    const fetched = await store.pendingOutbox(batchSize + skip, new Date(current.getTime() - maxAgeMs));
+    const docs: OutboxDoc[] = [];
+    let listed = 0;
+    for (const doc of fetched) {
+      if (awaitingCleanup.has(doc._id) || inFlight.has(doc._id) || knownPublished.has(doc._id)) continue;
+      if (docs.length > 0 && listed >= batchSize) break;
+      docs.push(doc);
+      listed += entriesOf(doc).length;
     }
-    const sendable = ready.filter((commit) => !blockedStreams.has(commit.stream));
-    if (orphans.length > 0) await store.markPublished(orphans);
-    if (sendable.length > 0) await send(sendable, 'relay');
-    return sendable.length + orphans.length;
+    if (docs.length === 0) return { handled: 0, more: false };
+
+    const entries = docs.flatMap(entriesOf).filter((e) => !partlyPublished.get(e.key)?.has(e.ref._id));
+    const commits = await store.loadCommits([...new Set(entries.map((e) => e.ref._id))]);
+    // A commit belongs to the flush that stored it; another flush listing the same `_id` lost the race.
+    const owned = (e: Entry) => {
+      const commit = commits.get(e.ref._id);
+      return commit && outboxKeyOf(commit) === e.key ? commit : undefined;
+    };
+    const inBatch = new Set(entries.filter((e) => owned(e)).map((e) => e.ref._id));
+    const finished = new Map<string, Set<string>>(); // per outbox key: commits sent or dropped
+    const finish = (e: Entry) => {
+      const set = finished.get(e.key) ?? new Set(partlyPublished.get(e.key));
+      set.add(e.ref._id);
+      finished.set(e.key, set);
+    };
+    const ready: { entry: Entry; commit: CommitDoc<E> }[] = [];
+    const blockedStreams = new Set<string>();
+    let dropped = 0;
+    for (const entry of entries) {
+      const commit = owned(entry);
+      if (!commit) {
+        // Lost its race (the `_id` is someone else's), or the writer died before storing: past the
+        // grace period nothing will come.
+        if (commits.has(entry.ref._id) || current.getTime() - entry.createdAt.getTime() > orphanAfterMs) {
+          finish(entry);
+          dropped++;
+        } else blockedStreams.add(entry.ref.stream);
+        continue;
+      }
+      const { previous } = entry.ref;
+      // An earlier commit of this stream still waiting outside this batch must go first.
+      if (previous && !inBatch.has(previous) && (await isUnpublished(previous, entry.ref.previous_key))) {
+        blockedStreams.add(entry.ref.stream);
+        continue;
+      }
+      ready.push({ entry, commit });
+    }
+    const sendable = ready.filter((r) => !blockedStreams.has(r.commit.stream));
+    if (sendable.length > 0) await send(sendable.map((r) => r.commit), 'relay');
+    for (const r of sendable) finish(r.entry);
+    for (const doc of docs) {
+      const set = finished.get(doc._id) ?? partlyPublished.get(doc._id);
+      if (!set) continue;
+      if (entriesOf(doc).every((e) => set.has(e.ref._id))) done(doc._id);
+      else partlyPublished.set(doc._id, set);
+    }
+    return { handled: sendable.length + dropped, more: fetched.length >= batchSize + skip };
   }
 
   async function drainFrom(maxAgeMs: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const count = await relayOnce(maxAgeMs);
-      total += count;
-      if (count < batchSize || stopped) return total;
+      const { handled, more } = await relayOnce(maxAgeMs);
+      total += handled;
+      if (!more || handled === 0 || stopped) return total;
     }
   }
 
@@ -159,15 +269,28 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   }
 
   return {
-    async publishInline(commits, previousCommitId) {
-      if (commits.length === 0) return;
+    claim(flushId) {
+      inFlight.add(flushId);
+    },
+    release(flushId) {
+      inFlight.delete(flushId);
+    },
+    async publishFlush(flushId, flushed) {
       try {
-        if (previousCommitId && (await isUnpublished(previousCommitId))) return;
-        await send(commits, 'inline');
+        const waiting = await Promise.all(
+          flushed.map(({ commit, previousKey }) =>
+            commit.previous && previousKey !== flushId ? isUnpublished(commit.previous, previousKey) : false,
+          ),
+        );
+        if (waiting.some(Boolean)) return;
+        if (flushed.length > 0) await send(flushed.map((f) => f.commit), 'inline');
+        done(flushId);
       } catch (error) {
-        // Stored is durable: the relay will publish it; the client's write still succeeded.
+        // Stored is durable: the relay will publish it; the clients' writes still succeeded.
         failures.inc({ path: 'inline', aggregate });
         logger.warn({ err: error }, 'inline publish failed; the outbox relay will retry');
+      } finally {
+        inFlight.delete(flushId);
       }
     },
     drain: async () => {

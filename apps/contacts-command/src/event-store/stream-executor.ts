@@ -7,7 +7,7 @@ import {
   type StorableEvent,
   type StreamRead,
 } from './mongo-event-store';
-import type { OutboxRelay } from './outbox-relay';
+import type { CommitBatcher } from './commit-batcher';
 
 export interface ExecuteContext {
   correlationId: string;
@@ -42,19 +42,26 @@ export interface StreamAggregate<C extends { actor: A }, D, E extends StorableEv
    * `read.events` may then hold only that tail; the executor uses `read.version` and `read.lastCommitId`.
    */
   load?(stream: string): Promise<{ read: StreamRead<E>; state: S | null }>;
+  /**
+   * Optional: whether the command starts a stream under a freshly allocated id (a create). Its
+   * first attempt then skips the stream read: a new id has no stream. A replay that reuses a
+   * reserved id meets the stored commit as a version conflict, and the next attempt reads.
+   */
+  creates?(command: C): boolean;
   /** Optional: told the state after each successful append (e.g. to move the snapshot on). */
   appended?(stream: string, state: S, commit: CommitDoc<E>): Promise<void>;
 }
 
 export interface StreamExecutorDeps<E extends StorableEvent> {
   store: EventStore<E>;
-  relay: OutboxRelay<E>;
+  /** Where decisions are committed: the aggregate's group-commit batcher. */
+  commits: CommitBatcher<E>;
   clock: () => Date;
   maxAttempts?: number;
 }
 
 /**
- * Load → decide → append → publish for one stream, with optimistic concurrency: a lost race
+ * Load → decide → commit (stored and published by the aggregate's batcher) for one stream, with optimistic concurrency: a lost race
  * without `If-Match` decides again on the fresh state (a few times), with `If-Match` it is a 412.
  * Scope is checked before the version, so a 412 never reveals an aggregate the caller cannot see.
  */
@@ -63,6 +70,11 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
   aggregate: StreamAggregate<C, D, E, S, Err, A>,
 ) {
   const maxAttempts = deps.maxAttempts ?? 4;
+
+  const nothing: { read: StreamRead<E>; state: S | null } = {
+    read: { events: [], version: 0, lastCommitId: null, lastOutboxKey: null },
+    state: null,
+  };
 
   async function load(stream: string): Promise<{ read: StreamRead<E>; state: S | null }> {
     if (aggregate.load) return aggregate.load(stream);
@@ -77,7 +89,8 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
         const now = deps.clock();
         const command = makeCommand(now.toISOString());
         const stream = aggregate.streamOf(command);
-        const { read, state } = await load(stream);
+        const fresh = attempt === 1 && aggregate.creates?.(command) === true;
+        const { read, state } = fresh ? nothing : await load(stream);
         const decision = aggregate.decide(command, state);
         if (!decision.ok) throw aggregate.toAppError(decision.error);
         if (context.expectedVersion !== undefined && context.expectedVersion !== read.version) {
@@ -94,16 +107,18 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
         });
         let commit: CommitDoc<E>;
         try {
-          commit = await deps.store.append(
-            { stream, expectedVersion: read.version, previous: read.lastCommitId, events: envelopes },
-            now,
-          );
+          commit = await deps.commits.commit({
+            stream,
+            expectedVersion: read.version,
+            previous: read.lastCommitId,
+            ...(read.lastOutboxKey !== undefined ? { previousOutboxKey: read.lastOutboxKey } : {}),
+            events: envelopes,
+          });
         } catch (error) {
           if (!(error instanceof StreamVersionConflict)) throw error;
           if (context.expectedVersion !== undefined) throw new PreconditionFailedError();
           continue;
         }
-        await deps.relay.publishInline([commit], read.lastCommitId);
         if (aggregate.appended && after) await aggregate.appended(stream, after, commit);
         return { before: state, state: after as S, version: commit.last_version };
       }

@@ -20,7 +20,7 @@ import {
 } from '@reps/contacts-domain';
 import { ConflictError, NotFoundError, type AppError } from '@reps/errors';
 import type { EventStore } from '../event-store/mongo-event-store';
-import type { OutboxRelay } from '../event-store/outbox-relay';
+import type { CommitBatcher } from '../event-store/commit-batcher';
 import {
   createStreamExecutor,
   type ExecuteContext,
@@ -74,7 +74,7 @@ export interface GroupCommandHandler {
 
 export interface GroupCommandHandlerDeps {
   store: EventStore<GroupEvent>;
-  relay: OutboxRelay<GroupEvent>;
+  commits: CommitBatcher<GroupEvent>;
   clock: () => Date;
   names: GroupNameClaims;
   contacts: ContactLookup;
@@ -121,6 +121,7 @@ export function createGroupCommandHandler(deps: GroupCommandHandlerDeps): GroupC
   >(deps, {
     name: 'group',
     streamOf: (command: GroupCommand) => groupStream(command.groupId),
+    creates: (command: GroupCommand) => command.type === 'CreateGroup',
     decide: decideGroup,
     fold: evolveGroupAll,
     envelope: envelopeGroupEvents,

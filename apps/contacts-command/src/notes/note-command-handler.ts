@@ -21,7 +21,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError, type AppError } from '@reps/errors';
 import { envelopeWith } from '../event-store/aggregate-envelope';
 import type { EventStore } from '../event-store/mongo-event-store';
-import type { OutboxRelay } from '../event-store/outbox-relay';
+import type { CommitBatcher } from '../event-store/commit-batcher';
 import { createStreamExecutor, type ExecuteContext } from '../event-store/stream-executor';
 import type { ContactStateReader } from './contact-states';
 
@@ -43,7 +43,7 @@ export interface NoteCommandHandler {
 
 export interface NoteCommandHandlerDeps {
   store: EventStore<NoteEvent>;
-  relay: OutboxRelay<NoteEvent>;
+  commits: CommitBatcher<NoteEvent>;
   clock: () => Date;
   contacts: ContactStateReader;
 }
@@ -84,6 +84,7 @@ export function createNoteCommandHandler(deps: NoteCommandHandlerDeps): NoteComm
     createStreamExecutor<NoteCommand, NoteEventData, NoteEvent, NoteState, NoteDomainError, Actor>(deps, {
       name: 'note',
       streamOf: (command) => noteStream(command.noteId),
+      creates: (command) => command.type === 'CreateNote',
       decide: decideNote,
       fold: evolveNoteAll,
       envelope: envelopeWith<NoteEventData, NoteState, NoteEvent>(evolveNote, (state) => ({

@@ -22,7 +22,7 @@ import {
 } from '@reps/contacts-domain';
 import { ConflictError, NotFoundError, ValidationError, type AppError } from '@reps/errors';
 import type { EventStore } from '../event-store/mongo-event-store';
-import type { OutboxRelay } from '../event-store/outbox-relay';
+import type { CommitBatcher } from '../event-store/commit-batcher';
 import { createStreamExecutor, type ExecuteContext } from '../event-store/stream-executor';
 import { contactStream } from '../contacts/contact-envelope';
 import { envelopeSmartlinkEvents, smartlinkStream, type SmartlinkOwner } from './smartlink-envelope';
@@ -86,7 +86,7 @@ export interface SmartlinkCommandHandler {
 
 export interface SmartlinkCommandHandlerDeps {
   store: EventStore<SmartlinkEvent>;
-  relay: OutboxRelay<SmartlinkEvent>;
+  commits: CommitBatcher<SmartlinkEvent>;
   contacts: EventStore<ContactEvent>;
   heads: SmartlinkHeads;
   tokens: TokenIndex;
@@ -132,10 +132,11 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
       SmartlinkDomainError,
       Actor
     >(
-      { store: deps.store, relay: deps.relay, clock: deps.clock, maxAttempts: deps.maxAttempts ?? 8 },
+      { store: deps.store, commits: deps.commits, clock: deps.clock, maxAttempts: deps.maxAttempts ?? 8 },
       {
         name: 'SmartLink',
         streamOf: (command) => smartlinkStream(command.smartlinkId),
+        creates: (command) => command.type === 'CreateSmartlink',
         decide: decideSmartlink,
         fold: (events) => evolveSmartlinkAll(events),
         envelope: (events, before, context) =>

@@ -34,6 +34,8 @@ export interface SmartlinksDeps {
   logger: Logger;
   metrics: Registry;
   relayIntervalMs: number;
+  /** Most commits one flush stores (`COMMIT_BATCH_MAX`). */
+  commitBatchMax?: number;
 }
 
 export interface Smartlinks {
@@ -60,13 +62,14 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
   ]);
   await admin.close();
 
-  const { store, relay } = await openAggregateStreams<SmartlinkEvent>(db, {
+  const { store, relay, commits } = await openAggregateStreams<SmartlinkEvent>(db, {
     aggregate: 'smartlink',
     topic: config.SMARTLINKS_TOPIC,
     producer: deps.producer,
     logger,
     metrics,
     relayIntervalMs: deps.relayIntervalMs,
+    ...(deps.commitBatchMax !== undefined ? { maxBatch: deps.commitBatchMax } : {}),
   });
   const notRecorded = new Counter({
     name: 'smartlink_opens_not_recorded_total',
@@ -79,7 +82,7 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
   );
   const handler = createSmartlinkCommandHandler({
     store,
-    relay,
+    commits,
     contacts: deps.contactStore,
     heads: createSmartlinkHeads(db.collection<SmartlinkHeadDoc>('smartlink_heads'), store),
     tokens: createTokenIndex(db.collection<SmartlinkTokenDoc>('smartlink_tokens')),

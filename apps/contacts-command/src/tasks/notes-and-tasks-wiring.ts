@@ -32,6 +32,8 @@ export interface NotesAndTasksDeps {
   logger: Logger;
   metrics: Registry;
   relayIntervalMs: number;
+  /** Most commits one flush stores (`COMMIT_BATCH_MAX`). */
+  commitBatchMax?: number;
 }
 
 export interface NotesAndTasks {
@@ -49,18 +51,24 @@ export interface NotesAndTasks {
  */
 export async function createNotesAndTasks(deps: NotesAndTasksDeps): Promise<NotesAndTasks> {
   const { db, clock, logger, metrics } = deps;
-  const streams = { producer: deps.producer, logger, metrics, relayIntervalMs: deps.relayIntervalMs };
-  const [{ store: noteStore, relay: noteRelay }, { store: taskStore, relay: taskRelay }] = await Promise.all([
+  const streams = {
+    producer: deps.producer,
+    logger,
+    metrics,
+    relayIntervalMs: deps.relayIntervalMs,
+    ...(deps.commitBatchMax !== undefined ? { maxBatch: deps.commitBatchMax } : {}),
+  };
+  const [note, task] = await Promise.all([
     openAggregateStreams<NoteEvent>(db, { aggregate: 'note', topic: deps.notesTopic, ...streams }),
     openAggregateStreams<TaskEvent>(db, { aggregate: 'task', topic: deps.tasksTopic, ...streams }),
   ]);
   const contacts = createContactStateReader(deps.contactStore);
   const reps = createKnownReps(db.collection<KnownRepDoc>('known_reps'));
 
-  const notes = createNoteCommandHandler({ store: noteStore, relay: noteRelay, clock, contacts });
+  const notes = createNoteCommandHandler({ store: note.store, commits: note.commits, clock, contacts });
   const tasks = createTaskCommandHandler({
-    store: taskStore,
-    relay: taskRelay,
+    store: task.store,
+    commits: task.commits,
     clock,
     contacts,
     reps,
@@ -70,7 +78,7 @@ export async function createNotesAndTasks(deps: NotesAndTasksDeps): Promise<Note
   const common = { idempotency: deps.idempotency, verifier: deps.verifier, clock };
   return {
     reps,
-    relays: [noteRelay, taskRelay] as OutboxRelay<NoteEvent | TaskEvent>[],
+    relays: [note.relay, task.relay] as OutboxRelay<NoteEvent | TaskEvent>[],
     routes: () => [
       createNoteRoutes({ handler: notes, ids: idAllocatorIn(db, 'note'), ...common }),
       createTaskRoutes({ handler: tasks, ids: idAllocatorIn(db, 'task'), ...common }),

@@ -23,7 +23,7 @@ import { ConflictError, NotFoundError, ValidationError, type AppError } from '@r
 import type { Logger } from '@reps/observability';
 import { envelopeWith } from '../event-store/aggregate-envelope';
 import type { EventStore } from '../event-store/mongo-event-store';
-import type { OutboxRelay } from '../event-store/outbox-relay';
+import type { CommitBatcher } from '../event-store/commit-batcher';
 import { createStreamExecutor, type ExecuteContext } from '../event-store/stream-executor';
 import type { ContactStateReader } from '../notes/contact-states';
 import type { KnownReps } from '../reps/known-reps';
@@ -53,7 +53,7 @@ export interface TaskCommandHandler {
 
 export interface TaskCommandHandlerDeps {
   store: EventStore<TaskEvent>;
-  relay: OutboxRelay<TaskEvent>;
+  commits: CommitBatcher<TaskEvent>;
   clock: () => Date;
   contacts: ContactStateReader;
   reps: KnownReps;
@@ -115,6 +115,7 @@ export function createTaskCommandHandler(deps: TaskCommandHandlerDeps): TaskComm
   >(deps, {
     name: 'task',
     streamOf: (command) => taskStream(command.taskId),
+    creates: (command) => command.type === 'CreateTask',
     decide: decideTask,
     fold: evolveTaskAll,
     envelope,
