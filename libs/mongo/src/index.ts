@@ -1,4 +1,5 @@
 import { MongoClient, type Db, type IndexDescription, type Collection, type Document } from 'mongodb';
+import { installStalledWriteGuard } from './stalled-write-guard';
 
 export interface MongoOptions {
   url: string;
@@ -20,6 +21,9 @@ export interface MongoHandle {
  * FerretDB support: no transactions, change streams, `$text`, TTL/partial indexes, `$lookup`.
  */
 export async function connectMongo(options: MongoOptions): Promise<MongoHandle> {
+  // Without it a server restart under load can leave the driver's monitor stuck for good
+  // (see stalled-write-guard.ts).
+  installStalledWriteGuard();
   const client = new MongoClient(options.url, {
     appName: options.appName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
@@ -56,4 +60,5 @@ export * from './errors';
 export * from './fences';
 export * from './find-by-ids';
 export * from './server-traits';
+export * from './stalled-write-guard';
 export * from './write-commands';
