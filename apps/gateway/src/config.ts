@@ -54,6 +54,11 @@ export const gatewayConfigSchema = baseServiceConfig(8080)
     RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
     /** Points a bulk create costs: it does the work of many single requests. */
     RATE_LIMIT_BULK_COST: z.coerce.number().int().min(1).max(1_000).default(10),
+    /**
+     * How often each instance shares its rate-limit counts through Redis (requests are counted in
+     * memory in between; an instance never holds more than 5 % of a limit unshared).
+     */
+    RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(10_000).default(100),
     CORS_ORIGINS: corsOrigins,
     /** The public SmartLink routes (no token): requests per window per client IP, and per SmartLink token. */
     PUBLIC_RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).max(1_000_000).default(300),

@@ -73,6 +73,7 @@ export async function startGateway(
     redis,
     points: config.RATE_LIMIT_POINTS,
     windowSeconds: config.RATE_LIMIT_WINDOW_S,
+    syncIntervalMs: config.RATE_LIMIT_SYNC_MS,
     costOf: (req) =>
       req.method === 'POST' && bulkPaths.includes(`${req.baseUrl}${req.path}`)
         ? config.RATE_LIMIT_BULK_COST
@@ -80,6 +81,8 @@ export async function startGateway(
     ...(rateLimitKeyPrefix ? { keyPrefix: rateLimitKeyPrefix } : {}),
     logger,
   });
+
+  let publicRoutes: { close(): Promise<void> } | undefined;
 
   return startService({
     service: SERVICE,
@@ -119,12 +122,13 @@ export async function startGateway(
         );
       }
       // Public SmartLink tracking: no token (the link's token is the capability), limits per IP and per token.
-      mountPublicSmartlinkRoutes(app, {
+      publicRoutes = mountPublicSmartlinkRoutes(app, {
         command,
         redis,
         ipPoints: config.PUBLIC_RATE_LIMIT_IP_POINTS,
         tokenPoints: config.PUBLIC_RATE_LIMIT_TOKEN_POINTS,
         windowSeconds: config.PUBLIC_RATE_LIMIT_WINDOW_S,
+        syncIntervalMs: config.RATE_LIMIT_SYNC_MS,
         bodyLimit: config.PUBLIC_BODY_LIMIT,
         ...(rateLimitKeyPrefix ? { keyPrefix: rateLimitKeyPrefix } : {}),
         logger,
@@ -139,6 +143,8 @@ export async function startGateway(
     },
     closers: [
       { name: 'upstreams', close: () => Promise.all([command.close(), query.close(), notifier.close()]) },
+      // The last counts go to Redis before it closes.
+      { name: 'rate limits', close: () => Promise.all([rateLimit.close(), publicRoutes?.close()]) },
       { name: 'redis', close: () => closeRedis(redis) },
     ],
     handleSignals,

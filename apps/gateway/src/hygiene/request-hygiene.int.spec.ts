@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { mintToken, type Principal } from '@reps/auth';
-import { resolveTestEnv, startPrivateRedisServer, type TestEnv } from '@reps/testing';
+import { resolveTestEnv, startPrivateRedisServer, uniqueName, type TestEnv } from '@reps/testing';
 import {
   startEchoUpstream,
   startGatewayOverEchoes,
@@ -333,6 +333,36 @@ describe('gateway rate limits (real Redis)', () => {
       ).toBe(429);
     } finally {
       await one.close();
+    }
+  });
+
+  it('two gateway instances share one limit through Redis', async () => {
+    const settings = {
+      CONTACTS_COMMAND_URL: upstream.url,
+      CONTACTS_QUERY_URL: upstream.url,
+      RATE_LIMIT_POINTS: '20',
+      RATE_LIMIT_WINDOW_S: '60',
+      RATE_LIMIT_SYNC_MS: '50',
+    };
+    const rateLimitKeyPrefix = uniqueName('gw-rl-shared');
+    const one = await startGatewayUnderTest(env, settings, { rateLimitKeyPrefix });
+    const two = await startGatewayUnderTest(env, settings, { rateLimitKeyPrefix });
+    try {
+      for (let i = 0; i < 12; i++) expect((await one.request(rep, 'GET', USERS)).status).toBe(200);
+      // After one sync interval the second instance counts the first one's requests.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i++) statuses.push((await two.request(rep, 'GET', USERS)).status);
+      expect(statuses).toEqual([...Array<number>(8).fill(200), 429]);
+      // The first instance last saw 12: it may admit up to its local budget (5 % of the limit,
+      // at least 1 point) on that view; the request after that waits for Redis and is refused.
+      expect((await one.request(rep, 'GET', USERS)).status).toBe(200);
+      const limited = await one.request(rep, 'GET', USERS);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 

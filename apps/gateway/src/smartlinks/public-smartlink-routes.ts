@@ -20,6 +20,8 @@ export interface PublicSmartlinkDeps {
   ipPoints: number;
   tokenPoints: number;
   windowSeconds: number;
+  /** How often the limiters share their counts through Redis. */
+  syncIntervalMs: number;
   /** The beacon's body limit (its `properties` are at most 4 KB). */
   bodyLimit: string;
   keyPrefix?: string;
@@ -50,12 +52,13 @@ export const beaconCors: RequestHandler = cors({
  * (202), forwarded to contacts-command with the headers that decide whether an open counts. Both
  * are rate limited per client IP and per token (429 + Retry-After) before any upstream work.
  */
-export function mountPublicSmartlinkRoutes(app: Express, deps: PublicSmartlinkDeps): void {
+export function mountPublicSmartlinkRoutes(app: Express, deps: PublicSmartlinkDeps): { close(): Promise<void> } {
   const limit = (name: string, points: number, keyOf: (req: Request) => string) =>
     createRateLimit({
       redis: deps.redis,
       points,
       windowSeconds: deps.windowSeconds,
+      syncIntervalMs: deps.syncIntervalMs,
       costOf: () => 1,
       keyPrefix: `${deps.keyPrefix ?? 'gw:rl'}:${name}`,
       keyOf,
@@ -98,4 +101,5 @@ export function mountPublicSmartlinkRoutes(app: Express, deps: PublicSmartlinkDe
       return forward('POST', JSON.stringify(req.body))(req, res);
     },
   );
+  return { close: async () => void (await Promise.all([perIp.close(), perToken.close()])) };
 }

@@ -30,10 +30,12 @@ export interface GatewayUnderTest {
   close(): Promise<void>;
 }
 
-/** A gateway in this process on a free port, with its own rate-limit counters. */
+/** A gateway in this process on a free port, with its own rate-limit counters unless told otherwise. */
 export async function startGatewayUnderTest(
   env: TestEnv,
   overrides: Record<string, string> = {},
+  /** Gateways given the same prefix share their rate-limit counters, like instances of one deployment. */
+  { rateLimitKeyPrefix = uniqueName('gw-rl') }: { rateLimitKeyPrefix?: string } = {},
 ): Promise<GatewayUnderTest> {
   const config = gatewayConfigSchema.parse({
     NODE_ENV: 'test',
@@ -47,7 +49,7 @@ export async function startGatewayUnderTest(
   const handle = await startGateway(config, {
     handleSignals: false,
     exit: () => undefined,
-    rateLimitKeyPrefix: uniqueName('gw-rl'),
+    rateLimitKeyPrefix,
   });
   const base = `http://127.0.0.1:${handle.port}`;
   const token = (principal: Principal) => mintToken(TEST_SECRET, principal);
