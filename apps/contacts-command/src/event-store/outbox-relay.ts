@@ -206,28 +206,32 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
       finished.set(e.key, set);
     };
     const ready: { entry: Entry; commit: CommitDoc<E> }[] = [];
-    const blockedStreams = new Set<string>();
+    // Per stream, the first version that must wait: it and everything after it stay for a later round.
+    const blockedFrom = new Map<string, number>();
+    const block = (ref: OutboxCommitRef) =>
+      blockedFrom.set(ref.stream, Math.min(ref.version, blockedFrom.get(ref.stream) ?? Infinity));
     let dropped = 0;
     for (const entry of entries) {
       const commit = owned(entry);
       if (!commit) {
         // Lost its race (the `_id` is someone else's), or the writer died before storing: past the
-        // grace period nothing will come.
+        // grace period nothing will come. Until then it blocks nothing: a commit after it would
+        // name it as `previous`, and that check holds the stream.
         if (commits.has(entry.ref._id) || current.getTime() - entry.createdAt.getTime() > orphanAfterMs) {
           finish(entry);
           dropped++;
-        } else blockedStreams.add(entry.ref.stream);
+        }
         continue;
       }
       const { previous } = entry.ref;
       // An earlier commit of this stream still waiting outside this batch must go first.
       if (previous && !inBatch.has(previous) && (await isUnpublished(previous, entry.ref.previous_key))) {
-        blockedStreams.add(entry.ref.stream);
+        block(entry.ref);
         continue;
       }
       ready.push({ entry, commit });
     }
-    const sendable = ready.filter((r) => !blockedStreams.has(r.commit.stream));
+    const sendable = ready.filter((r) => r.commit.version < (blockedFrom.get(r.commit.stream) ?? Infinity));
     if (sendable.length > 0) await send(sendable.map((r) => r.commit), 'relay');
     for (const r of sendable) finish(r.entry);
     for (const doc of docs) {
