@@ -117,7 +117,7 @@ function contextFor(group, base) {
       results.figures.push(f);
       const v = f.value === null ? 'n/a' : `${f.value} ${f.unit}`;
       log(
-        `  ${f.figure}${f.conditions?.concurrency ? ` (c=${f.conditions.concurrency})` : ''}: ${v}${f.p50_ms !== undefined ? `, p50 ${f.p50_ms} ms, p99 ${f.p99_ms} ms` : ''}${f.raw ? ` | raw ${f.raw.value} ${f.raw.unit}, ratio ${f.ratio}` : ''}`,
+        `  ${f.figure}${f.conditions?.concurrency ? ` (c=${f.conditions.concurrency})` : ''}: ${v}${f.p50_ms !== undefined ? `, p50 ${f.p50_ms} ms, p99 ${f.p99_ms} ms` : ''}${f.raw ? ` | raw ${f.raw.value} ${f.raw.unit}, ratio ${f.ratio}` : ''}${f.cost ? ` | CPU per ${f.cost.per ?? 'op'} ${f.cost.ms_per_op} ms (load + ${f.cost.window.tail_s} s catch-up${f.cost.window.caught_up ? '' : ', NOT caught up'})` : ''}`,
       );
     },
     skip(figureName, reason) {

@@ -142,6 +142,32 @@ function machineBusyMs() {
   }
 }
 
+/** CPU ms of each named pid now (null for a pid that is gone), and the machine's busy ms. */
+function cpuSnapshot(pids) {
+  return {
+    at: performance.now(),
+    machine: machineBusyMs(),
+    pids: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)])),
+    self: process.cpuUsage(),
+  };
+}
+
+/**
+ * CPU ms each process spent between two snapshots of the same pids (`bench` is this process, the
+ * load generator; `machine` every process on the machine), and the wall ms between them.
+ */
+function cpuBetween(before, after) {
+  const ms = {};
+  for (const name of Object.keys(before.pids)) {
+    const a = before.pids[name];
+    const b = after.pids[name];
+    if (a !== null && b !== null && b !== undefined) ms[name] = b - a;
+  }
+  ms.bench = (after.self.user + after.self.system - before.self.user - before.self.system) / 1000;
+  if (before.machine !== null && after.machine !== null) ms.machine = after.machine - before.machine;
+  return { ms, wallMs: after.at - before.at };
+}
+
 /** Pids of the local servers started by tools/infra.sh (none when the servers are someone else's). */
 function infraPids(infraDir) {
   const pids = {};
@@ -160,4 +186,4 @@ function infraPids(infraDir) {
   return pids;
 }
 
-module.exports = { ROOT, startNode, stop, stopAll, withCpu, infraPids, cpuMsOf };
+module.exports = { ROOT, startNode, stop, stopAll, withCpu, infraPids, cpuMsOf, cpuSnapshot, cpuBetween };

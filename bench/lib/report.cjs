@@ -16,8 +16,9 @@ function busiest(cpu, f) {
     .map(([name, v]) => `${name} ${v}`)
     .join(', ');
   let perOp = '';
+  if (f?.cost) perOp = `<br>${costLine(f.cost, f.unit)}`;
   // For a rate, the CPU each operation cost the stack: % of a core × 10 / (ops/s) = ms per op.
-  if (f && typeof f.value === 'number' && f.value > 0 && /\/s$/.test(f.unit) && !/^raw/.test(f.figure)) {
+  else if (f && typeof f.value === 'number' && f.value > 0 && /\/s$/.test(f.unit) && !/^raw/.test(f.figure)) {
     const stack = ours.filter(([name]) => name !== 'bench');
     const total = stack.reduce((n, [, v]) => n + v, 0);
     const ms = (v) => Math.round(((v * 10) / f.value) * 10) / 10;
@@ -28,6 +29,30 @@ function busiest(cpu, f) {
       .join(', ')})`;
   }
   return `${others !== null ? `${top}; rest of machine ${Math.max(0, others)}` : top}${perOp}`;
+}
+
+/**
+ * CPU per acknowledged operation over the load and the projection's catch-up (bench/lib/write-cost.cjs):
+ * the total of every counted process, the breakdown, and what was not counted.
+ */
+function costLine(cost, unit) {
+  const what = cost.per ?? unit.replace(/\/s$/, '').replace(/s$/, '');
+  const parts = Object.entries(cost.by_process)
+    .filter(([, v]) => v !== null)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, v]) => `${name} ${v}`)
+    .join(', ');
+  const w = cost.window;
+  const windowText = `${w.load_s} s load + ${w.tail_s} s until the projection had applied ${fmt(w.events_on_topic)} events${w.caught_up ? '' : ` — **not caught up, ${fmt(w.lag_left)} left**`}`;
+  const missing = cost.not_counted?.length ? `; **not counted: ${cost.not_counted.join(', ')}**` : '';
+  const aside = [
+    cost.idle_background_ms_per_op !== null ? `idle background ${cost.idle_background_ms_per_op}` : null,
+    cost.load_generator_ms_per_op !== null ? `load generator ${cost.load_generator_ms_per_op} (not counted)` : null,
+    cost.rest_of_machine_ms_per_op !== null ? `rest of machine ${cost.rest_of_machine_ms_per_op}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `**CPU per ${what}: ${fmt(cost.ms_per_op)} ms** (${parts})${missing}; over ${windowText}; ${fmt(cost.ops)} acknowledged${aside ? `; ms per ${what} also: ${aside}` : ''}`;
 }
 
 function conditionsOf(f) {
@@ -50,6 +75,15 @@ function conditionsOf(f) {
       `command's own report ${fmt(c.command_report.messagesPerSecond)}/s over ${c.command_report.seconds} s`,
     );
   if (c.requests !== undefined) parts.push(`${fmt(c.requests)} requests`);
+  if (c.warmup_s !== undefined) parts.push(`after ${c.warmup_s} s warm-up`);
+  if (c.acknowledged !== undefined) parts.push(`${fmt(c.acknowledged)} acknowledged`);
+  if (c.successful !== undefined) parts.push(`${fmt(c.successful)} successful`);
+  if (c.retries_per_success != null) parts.push(`${fmt(c.retries_per_success)} retries (412) per success`);
+  if (c.gave_up) parts.push(`**${c.gave_up} gave up**`);
+  if (c.stability)
+    parts.push(
+      `per second min/median/max ${c.stability.per_second_min}/${c.stability.per_second_median}/${c.stability.per_second_max}`,
+    );
   if (c.mode) parts.push(c.mode);
   if (c.poll_latency_ms?.p50 != null) parts.push(`poll answers p50 ${fmt(c.poll_latency_ms.p50)} ms`);
   if (c.failed) parts.push(`**failed: ${c.failed}**`);
@@ -84,7 +118,9 @@ function renderMarkdown(results) {
     'Ratio = our figure / the raw limit measured in the same run on the same servers (for latencies: ours / raw, so higher is slower). ' +
       'CPU = share of one core each process used during that measurement, from /proc (200 = both cores): `bench` is the load generator, ' +
       '"rest of machine" every process that is not part of the benchmark (e.g. other users\' test runs). For rates, CPU per operation = ' +
-      'the CPU time of our services and servers (not the load generator) divided by the operations done.',
+      'the CPU time of our services and servers (not the load generator) divided by the operations done; for writes (**CPU per create / update / contact**) ' +
+      'it is counted from the start of the load until the projection has committed every event the load put on the topic, ' +
+      'divided by the acknowledged writes, with every process and server named (`idle background` = what the same processes burn with no load, over the same window).',
   );
   out.push('');
   out.push(
@@ -106,6 +142,20 @@ function renderMarkdown(results) {
     out.push(
       `| ${f.figure} | ${conditionsOf(f)} | ${f.value === null ? 'n/a' : `${fmt(f.value)} ${f.unit}`} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu, f)} |`,
     );
+  }
+  const checks = figures.flatMap((f) =>
+    (f.targets ?? []).map((t) => ({ ...t, figure: f.figure, c: f.conditions?.concurrency })),
+  );
+  if (checks.length) {
+    out.push('');
+    out.push('### Write targets (issue 14)');
+    out.push('');
+    out.push('| figure | target | measured | met |');
+    out.push('|---|---|---|---|');
+    for (const t of checks)
+      out.push(
+        `| ${t.figure}${t.c !== undefined ? ` (c=${t.c})` : ''} | ${t.target} | ${fmt(t.measured)}${t.measured !== null ? t.unit : ''} | ${t.met ? 'yes' : '**no**'} |`,
+      );
   }
   out.push('');
   out.push('### Raw limits measured in this run');

@@ -14,6 +14,9 @@ const SHARED = {
   // Sequential requests per list when one is too slow for a load level, and at least this many
   // raw finds (bench/lib/read-side.cjs).
   listSamples: { env: 'BENCH_LIST_SAMPLES', full: 5, quick: 3 },
+  // How long a write figure waits, after its load, for the projection to apply what the load
+  // produced: the CPU of that tail is part of the cost per write (bench/lib/write-cost.cjs).
+  catchupMaxS: { env: 'BENCH_CATCHUP_MAX_S', full: 120, quick: 60 },
 };
 
 /** Keys and variables no group may claim: the shared settings and the runner's own switches. */
