@@ -36,7 +36,12 @@ module.exports = {
     const { cfg } = ctx;
     const { services } = ctx.stack;
     const { token } = await ctx.tenant('single');
-    const cmd = ctx.reproduce(['BENCH_SECONDS', 'BENCH_CONNECTIONS', 'BENCH_CATCHUP_MAX_S', 'BENCH_BASELINE_C1_P50_MS']);
+    const cmd = ctx.reproduce([
+      'BENCH_SECONDS',
+      'BENCH_CONNECTIONS',
+      'BENCH_CATCHUP_MAX_S',
+      'BENCH_BASELINE_C1_P50_MS',
+    ]);
     const baselineC1 = Number(ctx.env.BENCH_BASELINE_C1_P50_MS) || null;
     const hello = await startNode({
       name: 'hello-express',
@@ -49,7 +54,15 @@ module.exports = {
       const background = await idleBackground(ctx.stack.pids);
       ctx.log(`single: idle background (% of a core): ${JSON.stringify(background)}`);
       const creates = (url, c, seconds) =>
-        load({ url, method: 'POST', headers: jsonHeaders(token), body: CREATE_BODY, connections: c, seconds, okStatus: CREATED });
+        load({
+          url,
+          method: 'POST',
+          headers: jsonHeaders(token),
+          body: CREATE_BODY,
+          connections: c,
+          seconds,
+          okStatus: CREATED,
+        });
       const measured = async (url, c) => {
         await creates(url, c, Math.min(WARMUP_S, cfg.seconds)); // warm-up, not reported
         return measureWriteCost({
@@ -124,10 +137,18 @@ module.exports = {
           targets.push(
             check('rate ÷ hello-world at c=32', gRatio, '≥', WRITE_TARGETS.createRatioC32),
             check('p99 at c=32', g.result.p99_ms, '≤', WRITE_TARGETS.createP99MsC32, ' ms'),
-            check('CPU per acknowledged create at c=32', g.cost.ms_per_op, '≤', WRITE_TARGETS.cpuPerCreateMs, ' ms'),
+            check(
+              'CPU per acknowledged create at c=32',
+              g.cost.ms_per_op,
+              '≤',
+              WRITE_TARGETS.cpuPerCreateMs,
+              ' ms',
+            ),
           );
         if (c === 1 && baselineC1)
-          targets.unshift(check('p50 at c=1 (BENCH_BASELINE_C1_P50_MS)', g.result.p50_ms, '≤', baselineC1, ' ms'));
+          targets.unshift(
+            check('p50 at c=1 (BENCH_BASELINE_C1_P50_MS)', g.result.p50_ms, '≤', baselineC1, ' ms'),
+          );
         ctx.figure({
           figure: 'single create through the gateway',
           value: g.result.ok_rps,

@@ -36,7 +36,10 @@ async function load({ url, method = 'GET', headers = {}, body, connections, seco
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]),
   );
-  const ok = Object.entries(statusCodes).reduce((n, [code, count]) => n + (isOk(Number(code)) ? count : 0), 0);
+  const ok = Object.entries(statusCodes).reduce(
+    (n, [code, count]) => n + (isOk(Number(code)) ? count : 0),
+    0,
+  );
   const duration = result.duration || seconds;
   return {
     connections,

@@ -47,7 +47,9 @@ function costLine(cost, unit) {
   const missing = cost.not_counted?.length ? `; **not counted: ${cost.not_counted.join(', ')}**` : '';
   const aside = [
     cost.idle_background_ms_per_op !== null ? `idle background ${cost.idle_background_ms_per_op}` : null,
-    cost.load_generator_ms_per_op !== null ? `load generator ${cost.load_generator_ms_per_op} (not counted)` : null,
+    cost.load_generator_ms_per_op !== null
+      ? `load generator ${cost.load_generator_ms_per_op} (not counted)`
+      : null,
     cost.rest_of_machine_ms_per_op !== null ? `rest of machine ${cost.rest_of_machine_ms_per_op}` : null,
   ]
     .filter(Boolean)

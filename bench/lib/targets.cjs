@@ -17,7 +17,9 @@ const WRITE_TARGETS = {
  */
 function check(what, measured, op, limit, unit = '') {
   const ok =
-    typeof measured === 'number' && Number.isFinite(measured) && (op === '≥' ? measured >= limit : measured <= limit);
+    typeof measured === 'number' &&
+    Number.isFinite(measured) &&
+    (op === '≥' ? measured >= limit : measured <= limit);
   return { target: `${what} ${op} ${limit}${unit}`, measured: measured ?? null, unit, met: ok };
 }
 

@@ -17,7 +17,11 @@ const POLL_MS = 200;
  * watermarks, `lag` = messages not yet committed by the projection's consumer group.
  */
 function projectionProgress(ctx) {
-  const kafka = new Kafka({ clientId: 'reps-bench-write-cost', brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'reps-bench-write-cost',
+    brokers: ctx.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   // The projection's group is PROJECTION_GROUP_ID plus its read-model generation (".g1", ...).
   const prefix = `bench-projection-${ctx.runId}`;
@@ -28,7 +32,9 @@ function projectionProgress(ctx) {
       connected ??= admin.connect();
       await connected;
       if (groupIds.length === 0)
-        groupIds = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+        groupIds = (await admin.listGroups()).groups
+          .map((g) => g.groupId)
+          .filter((g) => g.startsWith(prefix));
       const ends = await admin.fetchTopicOffsets(ctx.topic);
       const end = ends.reduce((n, p) => n + Number(p.high ?? p.offset), 0);
       // The least lag over the projection's groups: the active generation's.
@@ -93,9 +99,20 @@ const round2 = (v) => Math.round(v * 100) / 100;
  * process, with the window, the events the load put on the topic, the idle `background` share
  * (if given) and the processes that could not be counted.
  */
-async function measureWriteCost({ ctx, progress, pids, load, ops, per, tailMaxS, background, settleMaxS = 60 }) {
+async function measureWriteCost({
+  ctx,
+  progress,
+  pids,
+  load,
+  ops,
+  per,
+  tailMaxS,
+  background,
+  settleMaxS = 60,
+}) {
   const settled = await untilCaughtUp(progress, settleMaxS * 1000);
-  if (!settled.caughtUp) ctx.log(`  (projection still ${settled.lag} behind before the load; measuring anyway)`);
+  if (!settled.caughtUp)
+    ctx.log(`  (projection still ${settled.lag} behind before the load; measuring anyway)`);
   const start = cpuSnapshot(pids);
   const result = await load();
   const loadEnd = cpuSnapshot(pids);
