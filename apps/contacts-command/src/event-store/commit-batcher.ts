@@ -50,7 +50,9 @@ interface Waiting<E extends StorableEvent> {
  * waits at most for the flush in flight. Flushes run one after another, so they are published in
  * flush order and a commit never overtakes the one it was decided on.
  */
-export function createCommitBatcher<E extends StorableEvent>(options: CommitBatcherOptions<E>): CommitBatcher<E> {
+export function createCommitBatcher<E extends StorableEvent>(
+  options: CommitBatcherOptions<E>,
+): CommitBatcher<E> {
   const { store, relay, clock } = options;
   const maxBatch = options.maxBatch ?? 256;
   const queue: Waiting<E>[] = [];
@@ -82,7 +84,9 @@ export function createCommitBatcher<E extends StorableEvent>(options: CommitBatc
     }
     options.afterStore?.();
     const stored = results.flatMap((result, i) =>
-      result instanceof StreamVersionConflict ? [] : [{ commit: result, previousKey: requests[i]!.previousOutboxKey }],
+      result instanceof StreamVersionConflict
+        ? []
+        : [{ commit: result, previousKey: requests[i]!.previousOutboxKey }],
     );
     await relay.publishFlush(id, stored);
     let offset = 0;

@@ -38,10 +38,18 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
   let bus: EventBus;
   let command: ChildProcess | undefined;
   let projection: ChildProcess | undefined;
-  const settings = { dbName: '', topic: '', groupsTopic: '', notesTopic: '', tasksTopic: '', env: {} as Record<string, string> };
+  const settings = {
+    dbName: '',
+    topic: '',
+    groupsTopic: '',
+    notesTopic: '',
+    tasksTopic: '',
+    env: {} as Record<string, string>,
+  };
   const readDb = uniqueName('gck_read').replace(/-/g, '_');
   const logFile = join(tmpdir(), `group-commit-kill-${process.pid}.log`);
-  const logTail = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '');
+  const logTail = () =>
+    existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
 
   beforeAll(async () => {
     for (const main of [COMMAND_MAIN, PROJECTION_MAIN])
@@ -56,18 +64,31 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
     command?.kill('SIGKILL');
     projection?.kill('SIGKILL');
     await mongo?.db.dropDatabase().catch(() => undefined);
-    await mongo?.client.db(readDb).dropDatabase().catch(() => undefined);
+    await mongo?.client
+      .db(readDb)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo?.close();
     const admin = await bus?.admin();
     await admin
-      ?.deleteTopics([settings.topic, settings.groupsTopic, settings.notesTopic, settings.tasksTopic, `${settings.topic}.dlq`])
+      ?.deleteTopics([
+        settings.topic,
+        settings.groupsTopic,
+        settings.notesTopic,
+        settings.tasksTopic,
+        `${settings.topic}.dlq`,
+      ])
       .catch(() => undefined);
     await admin?.close();
     await bus?.close();
     await env?.close();
   });
 
-  async function start(main: string, name: string, extra: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
+  async function start(
+    main: string,
+    name: string,
+    extra: Record<string, string>,
+  ): Promise<{ proc: ChildProcess; port: number }> {
     const port = await freePort();
     const log = openSync(logFile, 'a');
     const proc = spawn(process.execPath, [main], {
@@ -99,10 +120,19 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
     const base = () => `http://127.0.0.1:${port}/api/user/crm/v202506/contacts`;
     const acks: Ack[] = [];
     const create = async (marker: string): Promise<Ack | undefined> => {
-      const res = await fetch(base(), { method: 'POST', headers, body: JSON.stringify({ first_name: marker }) });
+      const res = await fetch(base(), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ first_name: marker }),
+      });
       if (res.status !== 201) return undefined;
       const body = (await res.json()) as { contact: { id: number } };
-      return { kind: 'create', contactId: body.contact.id, version: Number(/"(\d+)"/.exec(res.headers.get('etag')!)![1]), marker };
+      return {
+        kind: 'create',
+        contactId: body.contact.id,
+        version: Number(/"(\d+)"/.exec(res.headers.get('etag')!)![1]),
+        marker,
+      };
     };
 
     // The contacts the updates will hit, created before the storm.
@@ -111,7 +141,9 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
     acks.push(...(seeds as Ack[]));
 
     // The storm: creates and updates interleaved, all in flight at once; SIGKILL once 300 answered.
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => command!.once('exit', (_c, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      command!.once('exit', (_c, signal) => resolve(signal)),
+    );
     let answered = 0;
     let killedAt = -1;
     const record = (ack: Ack | undefined) => {
@@ -127,7 +159,11 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
         if (i % 2 === 0) return record(await create(`Storm${i}`));
         const seed = seeds[(i >> 1) % SEEDS]!;
         const city = `City${i}`;
-        const res = await fetch(`${base()}/${seed.contactId}`, { method: 'PATCH', headers, body: JSON.stringify({ city }) });
+        const res = await fetch(`${base()}/${seed.contactId}`, {
+          method: 'PATCH',
+          headers,
+          body: JSON.stringify({ city }),
+        });
         if (res.status !== 200) {
           failedOrRefused.status.set(res.status, (failedOrRefused.status.get(res.status) ?? 0) + 1);
           return record(undefined);
@@ -165,7 +201,8 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
     const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
     const stored = new Map<string, ContactEvent>();
     for (const commit of await commits.find({}).toArray())
-      for (const event of commit.events) stored.set(`${event.aggregate_id}@${event.aggregate_version}`, event);
+      for (const event of commit.events)
+        stored.set(`${event.aggregate_id}@${event.aggregate_version}`, event);
     const onTopic = (events: ContactEvent[]) => {
       const keys = new Set(events.map((e) => `${e.aggregate_id}@${e.aggregate_version}`));
       return [...stored.keys()].every((k) => keys.has(k));
@@ -183,33 +220,51 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
       if (ids.size > 1) problems.push(`${k}: ${ids.size} different events on the topic`);
       if (!stored.has(k)) problems.push(`${k}: on the topic but not in the event store`);
     }
-    for (const [k, event] of stored) if (!topicAt.get(k)?.has(event.id)) problems.push(`${k}: stored but never published`);
+    for (const [k, event] of stored)
+      if (!topicAt.get(k)?.has(event.id)) problems.push(`${k}: stored but never published`);
     for (const ack of acks) {
       const k = `${ack.contactId}@${ack.version}`;
       const event = stored.get(k);
-      const marker = event?.type === 'contact.created' ? event.data.first_name : event?.type === 'contact.updated' ? event.data.changes.city : undefined;
+      const marker =
+        event?.type === 'contact.created'
+          ? event.data.first_name
+          : event?.type === 'contact.updated'
+            ? event.data.changes.city
+            : undefined;
       if (!event) problems.push(`acknowledged ${ack.kind} ${k} is not in the event store`);
-      else if (event.type !== (ack.kind === 'create' ? 'contact.created' : 'contact.updated') || marker !== ack.marker)
+      else if (
+        event.type !== (ack.kind === 'create' ? 'contact.created' : 'contact.updated') ||
+        marker !== ack.marker
+      )
         problems.push(`acknowledged ${ack.kind} ${k}: the store has another event (${event.type})`);
     }
     const redelivered = events.length - topicAt.size;
-    process.stdout.write(`group-commit-kill: ${stored.size} stored events, ${events.length} on the topic (${redelivered} redelivered copies)\n`);
+    process.stdout.write(
+      `group-commit-kill: ${stored.size} stored events, ${events.length} on the topic (${redelivered} redelivered copies)\n`,
+    );
     expect(problems).toEqual([]);
 
     // The read model: every contact at its stream's last version, so every acknowledged write is in it.
     const last = new Map<number, number>();
-    for (const event of stored.values()) last.set(event.aggregate_id, Math.max(last.get(event.aggregate_id) ?? 0, event.aggregate_version));
+    for (const event of stored.values())
+      last.set(event.aggregate_id, Math.max(last.get(event.aggregate_id) ?? 0, event.aggregate_version));
     const readModel = mongo.client.db(readDb).collection<{ _id: string; _v: number }>('t_contacts_user_g1');
     let behind: string[] = [];
     await waitFor(
       async () => {
-        const docs = new Map((await readModel.find({}, { projection: { _id: 1, _v: 1 } }).toArray()).map((d) => [d._id, d._v]));
-        behind = [...last].filter(([id, version]) => docs.get(`${TENANT}:${id}`) !== version).map(([id, v]) => `${id}@${v}`);
+        const docs = new Map(
+          (await readModel.find({}, { projection: { _id: 1, _v: 1 } }).toArray()).map((d) => [d._id, d._v]),
+        );
+        behind = [...last]
+          .filter(([id, version]) => docs.get(`${TENANT}:${id}`) !== version)
+          .map(([id, v]) => `${id}@${v}`);
         return behind.length === 0;
       },
       { what: 'the read model at every stream version', timeoutMs: 45_000, intervalMs: 500 },
     ).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${behind.length} behind, e.g. ${behind.slice(0, 5).join(', ')}\n${logTail()}`);
+      throw new Error(
+        `${String(error)}: ${behind.length} behind, e.g. ${behind.slice(0, 5).join(', ')}\n${logTail()}`,
+      );
     });
     for (const ack of acks) expect(last.get(ack.contactId)).toBeGreaterThanOrEqual(ack.version);
 
