@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Histogram, type Registry } from 'prom-client';
@@ -60,8 +61,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
       genReqId: assignRequestId,
       autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // One access line per request with what an operator correlates on, built straight from the
+      // raw objects: the default serializers copy every request and response header (then redact
+      // them), which was most of the per-request logging cost.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { url?: string }) => ({ ...req, url: loggableUrl(req.url) }),
+        req: (req: IncomingMessage & { id?: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: loggableUrl(req.url),
+          remoteAddress: req.socket?.remoteAddress,
+        }),
+        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
     }),
   );
