@@ -22,8 +22,16 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
     },
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination(STDOUT_BATCHING));
 }
+
+/**
+ * stdout written in batches of up to 4 KB, and at least once a second, instead of one write
+ * system call per line (the per-request access line made that a measurable share of every
+ * request's CPU). pino flushes what is pending when the process exits; a SIGKILL loses at most
+ * the last second's lines.
+ */
+const STDOUT_BATCHING = { dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 } as const;
 
 /**
  * One registry per service instance (never the prom-client global), so tests can build
