@@ -50,6 +50,8 @@ module.exports = {
       logFile: ctx.logFile('hello-express'),
     });
     const progress = projectionProgress(ctx);
+    // For later groups (patch): the hello-world and gateway-create rates of this run, by concurrency.
+    const out = { hello: {}, gatewayCreate: {} };
     try {
       const background = await idleBackground(ctx.stack.pids);
       ctx.log(`single: idle background (% of a core): ${JSON.stringify(background)}`);
@@ -85,6 +87,8 @@ module.exports = {
         );
         const d = await measured(`${services.command.url}${API}`, c);
         const g = await measured(`${services.gateway.url}${API}`, c);
+        out.hello[c] = h.result.rps;
+        out.gatewayCreate[c] = g.result.ok_rps;
         const helloRaw = {
           figure: 'bare express hello-world (GET /)',
           value: h.result.rps,
@@ -170,6 +174,7 @@ module.exports = {
       await stop(hello);
     }
     if (cfg.profile) await profileSingleCreate(ctx, token);
+    return out;
   },
 };
 

@@ -90,6 +90,7 @@ function conditionsOf(f) {
   if (c.poll_latency_ms?.p50 != null) parts.push(`poll answers p50 ${fmt(c.poll_latency_ms.p50)} ms`);
   if (c.failed) parts.push(`**failed: ${c.failed}**`);
   if (c.non_2xx) parts.push(`**${c.non_2xx} non-2xx**`);
+  if (c.first_error) parts.push(`first failure: ${c.first_error}`);
   if (c.never_seen) parts.push(`**${c.never_seen} never listed**`);
   if (c.complete === false) parts.push('**incomplete**');
   return parts.join(', ');
