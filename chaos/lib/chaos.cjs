@@ -8,7 +8,8 @@ const { randomUUID } = require('node:crypto');
 const { mintToken } = require('../../libs/auth/dist/index.js');
 const { startPrivateServers } = require('./servers.cjs');
 const { startStack } = require('./stack.cjs');
-const { createLoad } = require('./load.cjs');
+const { createLoad, SHOP_HOST } = require('./load.cjs');
+const { ROOT } = require('../../bench/lib/processes.cjs');
 const { selectFaults } = require('./faults.cjs');
 const { collect, settle } = require('./collect.cjs');
 const { check } = require('./checker.cjs');
@@ -33,6 +34,11 @@ const DEFAULTS = {
   rebuildTimeoutMs: 90_000,
   settleTimeoutMs: 180_000,
   budgetS: 660,
+  /** How many SmartLinks the load creates at most (each is opened once, then gets beacons). */
+  smartlinksMax: 40,
+  /** After settling: how long pushes must stop arriving before they are counted (bounded by pushSettleMaxMs). */
+  pushQuietMs: 6000,
+  pushSettleMaxMs: 45_000,
   /** Seconds kept for stopping the load, settling, collecting and the final rebuild. */
   reserveS: 110,
   faults: '',
@@ -70,6 +76,8 @@ async function optionalRoutes(gatewayUrl, rep) {
     ['groups', '/api/user/crm/v202506/groups'],
     ['notes', '/api/user/crm/v202506/notes'],
     ['tasks', '/api/user/crm/v202506/tasks'],
+    ['smartlinks', '/api/user/crm/v202506/smartlinks'],
+    ['pushSubscriptions', '/api/user/crm/v202506/push_subscriptions'],
   ]) {
     try {
       const res = await fetch(`${gatewayUrl}${p}`, {
@@ -83,6 +91,60 @@ async function optionalRoutes(gatewayUrl, rep) {
     }
   }
   return out;
+}
+
+/**
+ * The local Web Push service (the notifier's spec helper, built into its dist): one device per
+ * rep, registered through the gateway. Null when the notifier or its push routes are not there.
+ */
+async function startPushDevices(gatewayUrl, people, routes, log) {
+  const helper = path.join(ROOT, 'apps/notifier/dist/testing/push-service.spec-helper.js');
+  if (!routes.pushSubscriptions || !routes.smartlinks || !fs.existsSync(helper)) return null;
+  const { startTestPushService } = require(helper);
+  const service = await startTestPushService();
+  const devices = {};
+  try {
+    for (const rep of people.filter((p) => p.scope === 'user')) {
+      const device = service.device(rep.name);
+      let status = 0;
+      for (let tries = 0; tries < 10 && status !== 201; tries++) {
+        try {
+          const res = await fetch(`${gatewayUrl}/api/user/crm/v202506/push_subscriptions`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${rep.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(device.subscription),
+            signal: AbortSignal.timeout(10_000),
+          });
+          status = res.status;
+          if (status !== 201) log(`push subscription for ${rep.name}: ${status} ${await res.text()}`);
+        } catch (error) {
+          log(`push subscription for ${rep.name}: ${error.message}`);
+        }
+        if (status !== 201) await sleep(1000);
+      }
+      if (status !== 201) throw new Error(`could not register a push subscription for ${rep.name}`);
+      devices[`${rep.companyId}:${rep.userId}`] = rep.name;
+    }
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  return { service, devices };
+}
+
+/** Waits until no push has arrived for `quietMs` (bounded by `maxMs`): the notifier has caught up. */
+async function pushesSettled(service, { quietMs, maxMs }) {
+  const until = Date.now() + maxMs;
+  let count = service.received.length;
+  let changedAt = Date.now();
+  while (Date.now() < until && Date.now() - changedAt < quietMs) {
+    await sleep(500);
+    if (service.received.length !== count) {
+      count = service.received.length;
+      changedAt = Date.now();
+    }
+  }
+  return Date.now() - changedAt >= quietMs;
 }
 
 /**
@@ -108,6 +170,7 @@ async function runChaos(options) {
   let servers;
   let stack;
   let load;
+  let push = null;
   try {
     servers = await startPrivateServers({
       dir: path.join(cfg.runDir, 'infra'),
@@ -131,6 +194,7 @@ async function runChaos(options) {
       servers,
       secret,
       logDir: cfg.runDir,
+      shopHost: SHOP_HOST,
       gatewayTimeoutMs: cfg.gatewayTimeoutMs,
       bulkTimeoutMs: cfg.bulkTimeoutMs,
       readyTimeoutMs: 120_000,
@@ -140,6 +204,7 @@ async function runChaos(options) {
     result.apps = stack.apps;
     const people = await principals(secret);
     result.optionalRoutes = await optionalRoutes(stack.url('gateway'), people[0]);
+    push = await startPushDevices(stack.url('gateway'), people, result.optionalRoutes, log);
     const faults = selectFaults(stack.apps, cfg.faults);
     const ctx = { stack, servers, cfg, log, runDir: cfg.runDir, clock };
 
@@ -147,6 +212,9 @@ async function runChaos(options) {
       gatewayUrl: stack.url('gateway'),
       principals: people,
       groups: result.optionalRoutes.groups,
+      notesTasks: result.optionalRoutes.notes && result.optionalRoutes.tasks,
+      smartlinks: push !== null,
+      smartlinksMax: cfg.smartlinksMax,
       rate: cfg.rate,
       maxInFlight: cfg.maxInFlight,
       timeoutMs: cfg.gatewayTimeoutMs + 5000,
@@ -243,6 +311,15 @@ async function runChaos(options) {
     const settled = await settle(servers, { timeoutMs: settleMs, log });
     result.settled = settled;
     log(`settled: ${JSON.stringify(settled)}`);
+    if (push) {
+      result.pushesSettled = await pushesSettled(push.service, {
+        quietMs: cfg.pushQuietMs,
+        maxMs: Math.max(cfg.pushQuietMs, Math.min(cfg.pushSettleMaxMs, (remainingS() - 50) * 1000)),
+      });
+      log(
+        `pushes: ${push.service.received.length} received${result.pushesSettled ? '' : ' (still arriving)'}`,
+      );
+    }
     const readiness = await stack.readiness();
     const evidence = await collect(servers, {
       rebuildEnv: stack.env('contacts-projection'),
@@ -259,26 +336,41 @@ async function runChaos(options) {
       kafka: evidence.kafka,
       groupStore: evidence.groupStore,
       groupKafka: evidence.groupKafka,
+      aggregates: evidence.aggregates,
       readModels: evidence.readModels,
       rebuilt: evidence.rebuilt,
       dlq: evidence.dlq,
       readiness,
-      notifier: {
-        applicable: false,
-        reason: 'not applicable yet: the notifier pipeline has no push test endpoint the suite can observe',
-      },
+      notifier: push
+        ? {
+            applicable: true,
+            pushes: push.service.received.map((r) => ({ device: r.device, body: r.payload.body })),
+            rejected: push.service.rejected,
+            events: evidence.aggregates.smartlink?.kafka ?? [],
+            devices: push.devices,
+          }
+        : { applicable: false, reason: 'the notifier or its push and SmartLink routes are not built' },
     });
     Object.assign(result, verdict);
     result.readiness = readiness;
     result.elapsedS = Math.round(clock() / 1000);
     result.historyFile = path.join(cfg.runDir, 'history.json');
     fs.writeFileSync(result.historyFile, JSON.stringify(history));
+    if (push)
+      fs.writeFileSync(
+        path.join(cfg.runDir, 'pushes.json'),
+        JSON.stringify({
+          received: push.service.received.map((r) => ({ device: r.device, at: r.at, payload: r.payload })),
+          rejected: push.service.rejected,
+        }),
+      );
     if (result.skipped.length || result.incidents.length) result.ok = false;
     return result;
   } finally {
     if (load) await load.stop().catch(() => undefined);
     if (stack) await stack.stopAll().catch((error) => log(`stopping the stack: ${error.message}`));
     if (servers) await servers.stopAll();
+    if (push) await push.service.close().catch(() => undefined);
   }
 }
 

@@ -20,6 +20,9 @@ export interface ChaosOptions {
   maxOpMs?: number;
   budgetS?: number;
   reserveS?: number;
+  smartlinksMax?: number;
+  pushQuietMs?: number;
+  pushSettleMaxMs?: number;
   registerCleanup?: (cleanup: () => void) => void;
 }
 

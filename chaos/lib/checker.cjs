@@ -17,7 +17,7 @@ const docId = (tenant, id) => `${tenant}:${id}`;
 function acknowledgedWrites(ops) {
   const writes = [];
   for (const op of ops) {
-    if (op.outcome !== 'ack' || op.kind.startsWith('group-')) continue;
+    if (op.outcome !== 'ack' || op.kind.startsWith('group-') || op.aggregate || op.public) continue;
     if (op.kind === 'bulk') {
       for (const c of op.created ?? [])
         writes.push({
@@ -69,6 +69,94 @@ function diffModels(live, rebuilt) {
   for (const id of b.keys())
     if (!a.has(id)) problems.push(`${id} is in the rebuild but not in the live read model`);
   return problems;
+}
+
+/** Events by (aggregate, version). */
+function indexEvents(events) {
+  const at = new Map();
+  for (const e of events)
+    at.set(key(e.aggregate_id, e.aggregate_version), [
+      ...(at.get(key(e.aggregate_id, e.aggregate_version)) ?? []),
+      e,
+    ]);
+  return at;
+}
+
+/** Topic messages by (aggregate, version): the distinct event ids and the number of copies. */
+function indexTopic(messages) {
+  const at = new Map();
+  for (const m of messages) {
+    const k = key(m.aggregate_id, m.aggregate_version);
+    const entry = at.get(k) ?? { ids: new Set(), copies: 0 };
+    entry.ids.add(m.id);
+    entry.copies++;
+    at.set(k, entry);
+  }
+  return at;
+}
+
+/** The load's SmartLink markers a push body names ("… viewed 2 items: Q12x345q, Q13x9q"). */
+const MARKER = /Q\d+x\d+q/g;
+const markersIn = (text) => [...new Set(String(text ?? '').match(MARKER) ?? [])];
+
+/**
+ * The notifier's promise, from what the local push service received and what the SmartLink topic
+ * holds. A push names the events it tells about by their markers (every open and beacon of the
+ * load carries a unique one, see load.cjs). Checks, per device: (1) no marker is named by more
+ * pushes than there are distinct events carrying it (a push sent twice for one event — a resend
+ * after a crash, a redelivered event pushed again); (2) every push passed the push service's
+ * VAPID and decryption checks; (3) every open and beacon event of a rep with a device was pushed
+ * to it: named by a push, or told about by a push whose body was shortened (a long burst) or a
+ * digest naming no markers. `notifier`: { pushes: [{ device, body }], rejected: [{ device,
+ * reason }], events: [{ id, type, marker, company_id, user_id }], devices: { 'company:user':
+ * device } }. Returns the counts the report shows.
+ */
+function checkPushes(notifier, problems) {
+  const eventsByMarker = new Map();
+  const seenEvent = new Set();
+  const activity = [];
+  for (const e of notifier.events) {
+    if (seenEvent.has(e.id) || (e.type !== 'smartlink.opened' && e.type !== 'smartlink.activity_recorded'))
+      continue;
+    seenEvent.add(e.id);
+    activity.push(e);
+    if (e.marker) eventsByMarker.set(e.marker, (eventsByMarker.get(e.marker) ?? 0) + 1);
+  }
+  const named = new Map(); // device -> marker -> pushes naming it
+  const unnamed = new Map(); // device -> pushes naming no marker or shortened
+  for (const p of notifier.pushes) {
+    const markers = markersIn(p.body);
+    const byMarker = named.get(p.device) ?? new Map();
+    named.set(p.device, byMarker);
+    for (const m of markers) byMarker.set(m, (byMarker.get(m) ?? 0) + 1);
+    if (markers.length === 0 || String(p.body).endsWith('…'))
+      unnamed.set(p.device, (unnamed.get(p.device) ?? 0) + 1);
+  }
+  for (const [device, byMarker] of named)
+    for (const [marker, count] of byMarker) {
+      const events = eventsByMarker.get(marker) ?? 0;
+      if (count > events)
+        problems.push(
+          `${device}: ${count} pushes name ${marker}, which ${events} event(s) carry — a push sent twice`,
+        );
+    }
+  for (const r of notifier.rejected ?? [])
+    problems.push(`${r.device}: a push failed the push service's checks (${r.reason})`);
+  let pushed = 0;
+  let toldUnnamed = 0;
+  let noDevice = 0;
+  for (const e of activity) {
+    const device = notifier.devices[`${e.company_id}:${e.user_id}`];
+    if (!device) {
+      noDevice++;
+      continue;
+    }
+    if (e.marker && named.get(device)?.has(e.marker)) pushed++;
+    else if ((unnamed.get(device) ?? 0) > 0) toldUnnamed++;
+    else
+      problems.push(`${device}: event ${e.id} (${e.type}${e.marker ? ` ${e.marker}` : ''}) was never pushed`);
+  }
+  return { received: notifier.pushes.length, events: activity.length, pushed, toldUnnamed, noDevice };
 }
 
 const isUnexpected5xx = (a) => a.status >= 500 && !(a.status === 503 && a.retryAfter !== undefined);
@@ -214,12 +302,93 @@ function check(input) {
     }
   }
 
+  // Notes, tasks and SmartLinks (when the load made some): the same accounting on each one's store
+  // and topic; a create must be the event carrying its marker. A public open or beacon the
+  // gateway acknowledged (302, 202) must be an event of its SmartLink, stored and published.
+  const aggregateOps = ops.filter((op) => op.outcome === 'ack' && op.aggregate);
+  const publicOps = ops.filter((op) => op.outcome === 'ack' && op.public);
+  for (const [name, evidence] of Object.entries(input.aggregates ?? {})) {
+    const at = indexEvents(evidence.store);
+    const onTopic = indexTopic(evidence.kafka);
+    for (const op of aggregateOps.filter((o) => o.aggregate === name)) {
+      const k = key(op.aggregateId, op.version);
+      const event = at.get(k)?.[0];
+      let problem = null;
+      if (!event) problem = 'not in the event store';
+      else if (
+        op.kind.endsWith('-create') &&
+        (!event.type.endsWith('.created') || event.marker !== op.marker)
+      )
+        problem = `another event at this version (${event.type})`;
+      else if (!onTopic.has(k)) problem = 'not on the topic';
+      else if (![...onTopic.get(k).ids].every((id) => id === event.id))
+        problem = 'the topic has a different event at this version';
+      if (problem) {
+        a.push(`op ${op.op} ${op.kind} ${name} ${op.aggregateId} v${op.version}: ${problem}`);
+        mark(op.op, 'lost');
+      }
+    }
+    if (name === 'smartlink') {
+      const topicEventIds = new Set(evidence.kafka.map((m) => m.id));
+      for (const op of publicOps) {
+        const type = op.kind === 'smartlink-open' ? 'smartlink.opened' : 'smartlink.activity_recorded';
+        const events = evidence.store.filter(
+          (e) =>
+            e.aggregate_id === op.smartlinkId &&
+            e.type === type &&
+            (op.kind === 'smartlink-open' || e.marker === op.marker),
+        );
+        let problem = null;
+        if (events.length === 0) problem = 'not in the event store';
+        else if (!events.some((e) => topicEventIds.has(e.id))) problem = 'not on the topic';
+        if (problem) {
+          a.push(
+            `op ${op.op} ${op.kind} smartlink ${op.smartlinkId}${op.marker ? ` ${op.marker}` : ''}: ${problem}`,
+          );
+          mark(op.op, 'lost');
+        }
+      }
+    }
+    for (const [k, entry] of onTopic) {
+      if (entry.ids.size > 1) a.push(`${name} ${k}: ${entry.ids.size} different events on the topic`);
+      redelivered += entry.copies - entry.ids.size;
+      if (!at.has(k)) a.push(`${name} ${k}: on the topic but not in the event store`);
+    }
+    for (const [k, events] of at) {
+      if (events.length > 1) a.push(`${name} ${k}: ${events.length} events in the event store`);
+      if (!onTopic.has(k)) a.push(`${name} ${k}: stored but never published`);
+    }
+  }
+
   // --- (b) read models = fresh rebuild; every acknowledged write visible; no refused one -----
   const b = [];
   if (input.rebuilt) {
     b.push(...diffModels(input.readModels.user, input.rebuilt.user).map((p) => `user model: ${p}`));
     b.push(...diffModels(input.readModels.company, input.rebuilt.company).map((p) => `company model: ${p}`));
+    for (const model of ['groups', 'notes', 'tasks'])
+      if (input.readModels[model] && input.rebuilt[model])
+        b.push(
+          ...diffModels(input.readModels[model], input.rebuilt[model]).map((p) => `${model} model: ${p}`),
+        );
   } else b.push('no fresh rebuild to compare with');
+  // Groups, notes and tasks: the read model holds each acknowledged write at its version or later.
+  const otherModels = { group: 'groups', note: 'notes', task: 'tasks' };
+  for (const op of [...groupOps, ...aggregateOps]) {
+    const aggregate = op.aggregate ?? 'group';
+    const docs = input.readModels[otherModels[aggregate]];
+    if (!docs) continue;
+    const id = docId(op.tenant, op.aggregateId ?? op.groupId);
+    const doc = docs.find((d) => d._id === id);
+    let problem = null;
+    if (!doc) problem = 'missing';
+    else if (doc._v < op.version) problem = `at v${doc._v}, behind the acknowledged v${op.version}`;
+    if (problem) {
+      b.push(
+        `op ${op.op} ${op.kind} ${aggregate} ${op.aggregateId ?? op.groupId} v${op.version}: ${otherModels[aggregate]} model ${problem}`,
+      );
+      mark(op.op, 'lost');
+    }
+  }
   for (const w of writes) {
     const models = [['user', userDocs]];
     if (w.scope === 'company') models.push(['company', companyDocs]);
@@ -320,12 +489,7 @@ function check(input) {
 
   // --- notifier: no push twice for one event ------------------------------------------------
   const n = [];
-  if (input.notifier?.applicable) {
-    const counts = new Map();
-    for (const p of input.notifier.pushes)
-      counts.set(`${p.eventId}/${p.device}`, (counts.get(`${p.eventId}/${p.device}`) ?? 0) + 1);
-    for (const [k, count] of counts) if (count > 1) n.push(`push for ${k} sent ${count} times`);
-  }
+  const pushStats = input.notifier?.applicable ? checkPushes(input.notifier, n) : undefined;
 
   const verdict = (id, name, problems, extra = {}) => ({
     id,
@@ -352,7 +516,9 @@ function check(input) {
     verdict('e', 'the dead-letter topic is empty', e),
     verdict('f', 'every app answers /readyz 200', f),
     input.notifier?.applicable
-      ? verdict('n', 'no push sent twice for one event', n)
+      ? verdict('n', 'no push sent twice for one event; every SmartLink event pushed', n, {
+          pushes: pushStats,
+        })
       : {
           id: 'n',
           name: 'no push sent twice for one event',
@@ -370,7 +536,9 @@ function check(input) {
     const to = faults[i + 1]?.start ?? fault.end ?? from;
     const inWindow = (t) => t >= from && t < to;
     const windowOps = ops.filter((op) => inWindow(op.started));
-    const windowWrites = [...writes, ...groupOps].filter((w) => inWindow(w.started));
+    const windowWrites = [...writes, ...groupOps, ...aggregateOps, ...publicOps].filter((w) =>
+      inWindow(w.started),
+    );
     // An answer belongs to the window it arrived in (a request sent just before a kill fails after it).
     const writeAttempts = ops.flatMap((op) => op.attempts).filter((x) => inWindow(x.at + x.ms));
     const readAttempts = history.reads.filter((x) => inWindow(x.at + x.ms));
@@ -398,8 +566,10 @@ function check(input) {
   });
   const totals = {
     operations: ops.length,
-    acknowledged: writes.length + groupOps.length,
+    acknowledged: writes.length + groupOps.length + aggregateOps.length + publicOps.length,
     groupWrites: groupOps.length,
+    noteTaskWrites: aggregateOps.filter((op) => op.aggregate === 'note' || op.aggregate === 'task').length,
+    smartlinkWrites: aggregateOps.filter((op) => op.aggregate === 'smartlink').length + publicOps.length,
     refused: ops.filter((op) => op.outcome === 'refused').length,
     unknown: ops.filter((op) => op.outcome === 'unknown').length,
     lost: [...problemsByOp.values()].reduce((s, p) => s + p.lost, 0),
@@ -415,4 +585,4 @@ function check(input) {
   return { ok: verdicts.every((v) => v.ok), verdicts, rows, totals };
 }
 
-module.exports = { check, acknowledgedWrites, diffModels, longestOutage, canonical };
+module.exports = { check, acknowledgedWrites, diffModels, longestOutage, canonical, markersIn };

@@ -12,7 +12,21 @@ export interface Attempt {
 
 export interface Operation {
   op: number;
-  kind: 'create' | 'bulk' | 'update' | 'delete' | 'restore' | 'group-create' | 'group-add' | 'group-remove';
+  kind:
+    | 'create'
+    | 'bulk'
+    | 'update'
+    | 'delete'
+    | 'restore'
+    | 'group-create'
+    | 'group-add'
+    | 'group-remove'
+    | 'note-create'
+    | 'task-create'
+    | 'task-complete'
+    | 'smartlink-create'
+    | 'smartlink-open'
+    | 'smartlink-activity';
   principal: string;
   started: number;
   ended?: number;
@@ -22,6 +36,12 @@ export interface Operation {
   tenant?: number;
   contactId?: number;
   groupId?: number;
+  /** Notes, tasks and SmartLinks: the aggregate written and its id. */
+  aggregate?: 'note' | 'task' | 'smartlink';
+  aggregateId?: number;
+  /** A public SmartLink open or beacon (no version: the event is found by SmartLink and marker). */
+  public?: boolean;
+  smartlinkId?: number;
   version?: number | null;
   marker?: string;
   size?: number;
@@ -34,6 +54,22 @@ export interface StoredEvent {
   aggregate_id: number;
   aggregate_version: number;
   data?: Record<string, unknown> & { first_name?: string; name?: string; changes?: { city?: string } };
+  /** Notes, tasks, SmartLinks: the load's marker the event carries (collect.cjs markerOf). */
+  marker?: string;
+  company_id?: number;
+  user_id?: number | null;
+}
+
+export interface PushEvidence {
+  applicable: boolean;
+  reason?: string;
+  /** What the local push service received (decrypted), per device. */
+  pushes?: { device: string; body: string }[];
+  rejected?: { device: string; reason: string }[];
+  /** The SmartLink topic's events (opens and activities carry the load's markers). */
+  events?: StoredEvent[];
+  /** The device registered for each rep: 'company_id:user_id' -> device name. */
+  devices?: Record<string, string>;
 }
 
 export interface ReadDoc {
@@ -43,6 +79,14 @@ export interface ReadDoc {
   city?: string | null;
   first_name?: string | null;
   [field: string]: unknown;
+}
+
+export interface ReadModels {
+  user: ReadDoc[];
+  company: ReadDoc[];
+  groups?: ReadDoc[];
+  notes?: ReadDoc[];
+  tasks?: ReadDoc[];
 }
 
 export interface FaultWindow {
@@ -63,11 +107,13 @@ export interface CheckInput {
   /** The groups' event store and topic, when the load wrote groups. */
   groupStore?: StoredEvent[];
   groupKafka?: StoredEvent[];
-  readModels: { user: ReadDoc[]; company: ReadDoc[] };
-  rebuilt: { user: ReadDoc[]; company: ReadDoc[] } | null;
+  /** Notes, tasks and SmartLinks: each one's event store and topic. */
+  aggregates?: Record<string, { store: StoredEvent[]; kafka: StoredEvent[] }>;
+  readModels: ReadModels;
+  rebuilt: ReadModels | null;
   dlq: number;
   readiness: Record<string, number>;
-  notifier?: { applicable: boolean; reason?: string; pushes?: { eventId: string; device: string }[] };
+  notifier?: PushEvidence;
 }
 
 export interface Verdict {
@@ -78,6 +124,7 @@ export interface Verdict {
   examples: string[];
   notApplicable?: string;
   redeliveredCopies?: number;
+  pushes?: { received: number; events: number; pushed: number; toldUnnamed: number; noDevice: number };
 }
 
 export interface FaultRow {
@@ -108,6 +155,7 @@ export function check(input: CheckInput): CheckResult;
 export function longestOutage(attempts: Attempt[], from: number, to: number): number;
 export function diffModels(live: ReadDoc[], rebuilt: ReadDoc[]): string[];
 export function canonical(value: unknown): string;
+export function markersIn(text: string): string[];
 export function acknowledgedWrites(
   ops: Operation[],
 ): { op: number; kind: string; contactId: number; version: number }[];

@@ -303,17 +303,152 @@ describe('chaos checker', () => {
     expect(result.rows[1]).toMatchObject({ lost: 1 });
   });
 
-  it('fails a push sent twice for one event when the notifier is checked', () => {
+  it('accounts for notes, tasks and SmartLinks: creates by marker, versions, public opens and beacons', () => {
     const input = world();
-    input.notifier = {
-      applicable: true,
-      pushes: [
-        { eventId: 'e1', device: 'd' },
-        { eventId: 'e1', device: 'd' },
-        { eventId: 'e2', device: 'd' },
-      ],
+    const op = (n: number, extra: Partial<Operation>): Operation => ({
+      op: n,
+      kind: 'note-create',
+      principal: 'rep',
+      tenant: 7,
+      started: 2400 + n,
+      attempts: [ok(2400 + n)],
+      outcome: 'ack',
+      ...extra,
+    });
+    input.history.ops.push(
+      op(10, { kind: 'note-create', aggregate: 'note', aggregateId: 5, version: 1, marker: 'N10' }),
+      op(11, { kind: 'task-create', aggregate: 'task', aggregateId: 6, version: 1, marker: 'T11' }),
+      op(12, { kind: 'task-complete', aggregate: 'task', aggregateId: 6, version: 2 }),
+      op(13, {
+        kind: 'smartlink-create',
+        aggregate: 'smartlink',
+        aggregateId: 8,
+        version: 1,
+        marker: 'Q13x1q',
+      }),
+      op(14, { kind: 'smartlink-open', public: true, smartlinkId: 8 }),
+      op(15, { kind: 'smartlink-activity', public: true, smartlinkId: 8, marker: 'Q15x1q' }),
+    );
+    const ev = (
+      id: string,
+      type: string,
+      aggregate_id: number,
+      aggregate_version: number,
+      marker?: string,
+    ) => ({
+      id,
+      type,
+      aggregate_id,
+      aggregate_version,
+      marker,
+    });
+    const notes = [ev('n1', 'note.created', 5, 1, 'N10')];
+    const tasks = [ev('t1', 'task.created', 6, 1, 'T11'), ev('t2', 'task.completed', 6, 2)];
+    const links = [
+      ev('s1', 'smartlink.created', 8, 1, 'Q13x1q'),
+      ev('s2', 'smartlink.opened', 8, 2, 'Q13x1q'),
+      ev('s3', 'smartlink.activity_recorded', 8, 3, 'Q15x1q'),
+    ];
+    input.aggregates = {
+      note: { store: notes, kafka: notes },
+      task: { store: tasks, kafka: tasks },
+      smartlink: { store: links, kafka: links },
     };
-    expect(verdict(check(input), 'n').examples).toEqual(['push for e1/d sent 2 times']);
+    input.readModels.notes = [{ _id: '7:5', _v: 1, id: 5 }];
+    input.readModels.tasks = [{ _id: '7:6', _v: 2, id: 6 }];
+    input.rebuilt = { ...input.rebuilt!, notes: input.readModels.notes, tasks: input.readModels.tasks };
+    let result = check(input);
+    expect(result.verdicts.filter((v) => !v.ok)).toEqual([]);
+    expect(result.totals).toMatchObject({ noteTaskWrites: 3, smartlinkWrites: 3 });
+
+    input.aggregates.smartlink = { store: links.slice(0, 2), kafka: links.slice(0, 2) };
+    input.aggregates.task = { store: tasks, kafka: tasks.slice(0, 1) };
+    input.readModels.tasks = [{ _id: '7:6', _v: 1, id: 6 }];
+    result = check(input);
+    expect(verdict(result, 'a').examples).toEqual([
+      'op 12 task-complete task 6 v2: not on the topic',
+      'task 6@2: stored but never published',
+      'op 15 smartlink-activity smartlink 8 Q15x1q: not in the event store',
+    ]);
+    expect(verdict(result, 'b').examples).toEqual([
+      'tasks model: 7:6 differs: live {"_id":"7:6","_v":1,"id":6} / rebuilt {"_id":"7:6","_v":2,"id":6}',
+      'op 12 task-complete task 6 v2: tasks model at v1, behind the acknowledged v2',
+    ]);
+  });
+
+  describe('the notifier: pushes named by the events markers', () => {
+    const event = (id: string, marker: string, user = 11) => ({
+      id,
+      type: marker.startsWith('Q1') ? 'smartlink.opened' : 'smartlink.activity_recorded',
+      aggregate_id: 8,
+      aggregate_version: 2,
+      company_id: 1001,
+      user_id: user,
+      marker,
+    });
+    const notifierInput = (pushes: { device: string; body: string }[]) => {
+      const input = world();
+      input.notifier = {
+        applicable: true,
+        pushes,
+        rejected: [],
+        // The topic may hold a redelivered copy of an event (same id): still one event.
+        events: [event('a', 'Q1x1q'), event('b', 'Q2x2q'), event('b', 'Q2x2q'), event('c', 'Q3x3q')],
+        devices: { '1001:11': 'rep-11' },
+      };
+      return input;
+    };
+
+    it('passes when every event is named by exactly one push (bursts name several)', () => {
+      const result = check(
+        notifierInput([
+          { device: 'rep-11', body: 'A contact opened Q1x1q' },
+          { device: 'rep-11', body: 'A contact viewed 2 items: Q2x2q, Q3x3q' },
+        ]),
+      );
+      expect(verdict(result, 'n')).toMatchObject({
+        ok: true,
+        pushes: { received: 2, events: 3, pushed: 3, toldUnnamed: 0, noDevice: 0 },
+      });
+    });
+
+    it('fails a push sent twice for one event, and an event never pushed', () => {
+      const result = check(
+        notifierInput([
+          { device: 'rep-11', body: 'A contact opened Q1x1q' },
+          { device: 'rep-11', body: 'A contact opened Q1x1q' },
+          { device: 'rep-11', body: 'A contact viewed Q2x2q' },
+        ]),
+      );
+      expect(verdict(result, 'n').examples).toEqual([
+        'rep-11: 2 pushes name Q1x1q, which 1 event(s) carry — a push sent twice',
+        'rep-11: event c (smartlink.activity_recorded Q3x3q) was never pushed',
+      ]);
+      expect(result.ok).toBe(false);
+    });
+
+    it('counts events told by a shortened push or a digest without names, and those of reps without a device', () => {
+      const input = notifierInput([
+        { device: 'rep-11', body: 'A contact opened Q1x1q' },
+        { device: 'rep-11', body: 'A contact viewed 2 items: Q2x2q, Q3…' },
+      ]);
+      input.notifier!.events!.push(event('d', 'Q4x4q', 12));
+      expect(verdict(check(input), 'n')).toMatchObject({
+        ok: true,
+        pushes: { received: 2, events: 4, pushed: 2, toldUnnamed: 1, noDevice: 1 },
+      });
+    });
+
+    it('fails a push the push service refused (bad VAPID or encryption)', () => {
+      const input = notifierInput([
+        { device: 'rep-11', body: 'A contact opened Q1x1q' },
+        { device: 'rep-11', body: 'A contact viewed 2 items: Q2x2q, Q3x3q' },
+      ]);
+      input.notifier!.rejected = [{ device: 'rep-11', reason: 'VAPID JWT is not ES256' }];
+      expect(verdict(check(input), 'n').examples).toEqual([
+        "rep-11: a push failed the push service's checks (VAPID JWT is not ES256)",
+      ]);
+    });
   });
 });
 

@@ -10,6 +10,43 @@ const { createReadModelCatalog } = require('../../libs/contacts-read-model/dist/
 
 const TOPIC = 'crm.contacts.v1';
 const GROUPS_TOPIC = 'crm.groups.v1';
+/** The other aggregates the load writes: their event store collection and topic. */
+const AGGREGATES = {
+  note: { commits: 'note_commits', topic: 'crm.notes.v1' },
+  task: { commits: 'task_commits', topic: 'crm.tasks.v1' },
+  smartlink: { commits: 'smartlink_commits', topic: 'crm.smartlinks.v1' },
+};
+
+/**
+ * The marker an event carries (the load writes a unique one into each): a note's or task's body,
+ * a SmartLink's shareable_name (copied into its opens), an activity's item name.
+ */
+function markerOf(event) {
+  const data = event.data ?? {};
+  switch (event.type) {
+    case 'note.created':
+    case 'task.created':
+      return data.body;
+    case 'smartlink.created':
+    case 'smartlink.opened':
+      return data.shareable_name ?? undefined;
+    case 'smartlink.activity_recorded':
+      return data.item?.name ?? undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** What the checker keeps of an event (store or topic). */
+const eventFacts = (e) => ({
+  id: e.id,
+  type: e.type,
+  aggregate_id: e.aggregate_id,
+  aggregate_version: e.aggregate_version,
+  company_id: e.company_id,
+  user_id: e.user_id,
+  marker: markerOf(e),
+});
 const COMMAND_DB = 'reps_contacts_command';
 const READ_DB = 'reps_contacts_read';
 const PROJECTION_GROUP = 'contacts-projection';
@@ -33,21 +70,38 @@ async function activeGeneration(db) {
 
 const sumBy = (list, f) => list.reduce((n, x) => n + f(x), 0);
 
-/** Messages on the topic not yet committed by the live projection's group; null if unknown. */
+/** Every topic the projection reads (the ones that exist yet). */
+const projectedTopics = async (admin) => {
+  const existing = new Set(await admin.listTopics());
+  return [TOPIC, GROUPS_TOPIC, ...Object.values(AGGREGATES).map((a) => a.topic)].filter((t) =>
+    existing.has(t),
+  );
+};
+
+/** Messages on the projected topics not yet committed by the live projection's group; null if unknown. */
 async function projectionLag(admin, generation) {
   try {
-    const ends = await admin.fetchTopicOffsets(TOPIC);
-    const [committed] = await admin.fetchOffsets({
-      groupId: `${PROJECTION_GROUP}.${generation}`,
-      topics: [TOPIC],
-    });
-    const byPartition = new Map(
-      committed.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]),
-    );
-    return sumBy(ends, (p) => Number(p.high) - (byPartition.get(p.partition) ?? 0));
+    const topics = await projectedTopics(admin);
+    const committed = await admin.fetchOffsets({ groupId: `${PROJECTION_GROUP}.${generation}`, topics });
+    let lag = 0;
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      const byPartition = new Map(mine.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+      lag += sumBy(ends, (p) => Number(p.high) - (byPartition.get(p.partition) ?? 0));
+    }
+    return lag;
   } catch {
     return null;
   }
+}
+
+/** Outbox entries not yet published, over every aggregate's outbox. */
+async function outboxSize(db) {
+  let n = 0;
+  for (const name of ['contact', 'group', ...Object.keys(AGGREGATES)])
+    n += await db.collection(`${name}_outbox`).countDocuments({});
+  return n;
 }
 
 /**
@@ -65,7 +119,7 @@ async function settle(servers, { timeoutMs, log }) {
     await admin.connect();
     for (;;) {
       try {
-        const outbox = await mongo.db(COMMAND_DB).collection('contact_outbox').countDocuments({});
+        const outbox = await outboxSize(mongo.db(COMMAND_DB));
         const generation = await activeGeneration(mongo.db(READ_DB));
         const lag = await projectionLag(admin, generation);
         last = { outbox, lag, generation };
@@ -111,14 +165,7 @@ async function readTopic(kafka, topic, timeoutMs) {
           } catch {
             value = {};
           }
-          messages.push({
-            id: value.id,
-            type: value.type,
-            aggregate_id: value.aggregate_id,
-            aggregate_version: value.aggregate_version,
-            partition: batch.partition,
-            offset: Number(m.offset),
-          });
+          messages.push({ ...eventFacts(value), partition: batch.partition, offset: Number(m.offset) });
           reached.set(batch.partition, Number(m.offset) + 1);
         }
         if ([...target].every(([p, high]) => (reached.get(p) ?? 0) >= high || high === 0)) resolve();
@@ -149,20 +196,26 @@ async function dlqSize(kafka) {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const topics = await admin.listTopics();
-    if (!topics.includes(`${TOPIC}.dlq`)) return 0;
-    return sumBy(await admin.fetchTopicOffsets(`${TOPIC}.dlq`), (p) => Number(p.high) - Number(p.low));
+    const topics = new Set(await admin.listTopics());
+    let n = 0;
+    for (const topic of [TOPIC, GROUPS_TOPIC, ...Object.values(AGGREGATES).map((a) => a.topic)])
+      if (topics.has(`${topic}.dlq`))
+        n += sumBy(await admin.fetchTopicOffsets(`${topic}.dlq`), (p) => Number(p.high) - Number(p.low));
+    return n;
   } finally {
     await admin.disconnect();
   }
 }
 
 async function readModels(db, generation) {
-  const { user, company } = createReadModelCatalog(db, '').collections(generation);
+  const { user, company, groups, notesTasks } = createReadModelCatalog(db, '').collections(generation);
   return {
     generation,
     user: (await user.find({}).toArray()).map(plain),
     company: (await company.find({}).toArray()).map(plain),
+    groups: (await groups.groups.find({}).toArray()).map(plain),
+    notes: (await notesTasks.notes.find({}).toArray()).map(plain),
+    tasks: (await notesTasks.tasks.find({}).toArray()).map(plain),
   };
 }
 
@@ -222,6 +275,14 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
     const groupKafka = (await topicExists(kafka, GROUPS_TOPIC))
       ? await readTopic(kafka, GROUPS_TOPIC, timeoutMs)
       : [];
+    const aggregates = {};
+    for (const [name, where] of Object.entries(AGGREGATES)) {
+      const commits = await mongo.db(COMMAND_DB).collection(where.commits).find({}).toArray();
+      aggregates[name] = {
+        store: commits.flatMap((c) => c.events).map(eventFacts),
+        kafka: (await topicExists(kafka, where.topic)) ? await readTopic(kafka, where.topic, timeoutMs) : [],
+      };
+    }
     const dlq = await dlqSize(kafka);
     const readDb = mongo.db(READ_DB);
     const live = await readModels(readDb, await activeGeneration(readDb));
@@ -239,6 +300,7 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
       kafka: topic,
       groupStore,
       groupKafka,
+      aggregates,
       dlq,
       readModels: live,
       rebuilt,
@@ -250,4 +312,14 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
   }
 }
 
-module.exports = { collect, settle, runRebuild, projectionLag, activeGeneration, TOPIC, READ_DB, COMMAND_DB };
+module.exports = {
+  collect,
+  settle,
+  markerOf,
+  runRebuild,
+  projectionLag,
+  activeGeneration,
+  TOPIC,
+  READ_DB,
+  COMMAND_DB,
+};

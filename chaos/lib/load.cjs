@@ -9,6 +9,14 @@ const { randomUUID } = require('node:crypto');
 
 const BASE = { user: '/api/user/crm/v202506/contacts', company: '/api/company/crm/v202506/contacts' };
 const GROUPS = '/api/user/crm/v202506/groups';
+const NOTES = '/api/user/crm/v202506/notes';
+const TASKS = '/api/user/crm/v202506/tasks';
+const SMARTLINKS = '/api/user/crm/v202506/smartlinks';
+/** A browser's User-Agent for the public SmartLink opens. */
+const BROWSER =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+/** The allowed host SmartLinks point at (the stack sets SMARTLINK_DEFAULT_ALLOWED_HOSTS to it). */
+const SHOP_HOST = 'shop.example.com';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const versionOf = (etag) => {
   const match = /^(?:W\/)?"(\d+)"$/.exec(etag ?? '');
@@ -47,8 +55,9 @@ function createLoad(cfg) {
     try {
       const res = await fetch(`${cfg.gatewayUrl}${path}`, {
         method,
+        redirect: 'manual',
         headers: {
-          authorization: `Bearer ${principal.token}`,
+          ...(principal ? { authorization: `Bearer ${principal.token}` } : {}),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
@@ -97,7 +106,10 @@ function createLoad(cfg) {
 
   function conclude(op, answer, onAck) {
     op.ended = Math.round(clock());
-    if (answer && answer.status >= 200 && answer.status < 300) {
+    // A SmartLink open answers 302 (the redirect to the shop): that is its acknowledgement.
+    const acknowledged = (status) =>
+      (status >= 200 && status < 300) || (op.kind === 'smartlink-open' && status === 302);
+    if (answer && acknowledged(answer.status)) {
       op.outcome = 'ack';
       onAck(answer);
     } else if (answer && op.attempts.length === 1) {
@@ -287,6 +299,135 @@ function createLoad(cfg) {
     }
   }
 
+  /** A rep's own live contact (owned by the rep, directly or through the company client). */
+  function ownContact(rep) {
+    const own = ids.filter((id) => {
+      const c = contacts.get(id);
+      return c.principal.userToken === rep && !c.discarded;
+    });
+    return own.length ? own[rand(own.length)] : null;
+  }
+
+  // Notes and tasks (when cfg.notesTasks): a rep writes a note or a task on one of its contacts,
+  // and completes one of its open tasks; each carries a marker the checker finds in the event
+  // store. A task is used by one operation at a time, so its version is known.
+  const tasksOf = new Map(); // rep name -> [{ id, version, busy }]
+
+  async function noteOrTask(rep) {
+    const mine = tasksOf.get(rep.name) ?? [];
+    tasksOf.set(rep.name, mine);
+    const open = mine.filter((t) => !t.busy);
+    if (open.length > 0 && rand(3) === 0) {
+      const task = open[rand(open.length)];
+      task.busy = true;
+      const op = newOp('task-complete', rep, {
+        aggregate: 'task',
+        aggregateId: task.id,
+        tenant: rep.companyId,
+        from: task.version,
+      });
+      const answer = await execute(op, 'PATCH', `${TASKS}/${task.id}`, rep, {
+        body: { completed: true },
+        headers: { 'if-match': `W/"${task.version}"` },
+      });
+      conclude(op, answer, (a) => {
+        op.version = versionOf(a.etag);
+      });
+      mine.splice(mine.indexOf(task), 1); // completed (or unclear): not used again
+      return;
+    }
+    const contactId = ownContact(rep);
+    if (contactId === null) return;
+    const kind = rand(2) === 0 ? 'note' : 'task';
+    const op = newOp(`${kind}-create`, rep, {
+      aggregate: kind,
+      key: randomUUID(),
+      tenant: rep.companyId,
+      contactId,
+    });
+    op.marker = `${kind === 'note' ? 'N' : 'T'}${op.op}x${rand(1e6)}`;
+    const answer = await execute(op, 'POST', kind === 'note' ? NOTES : TASKS, rep, {
+      body: { contact_id: contactId, body: op.marker },
+      headers: { 'idempotency-key': op.key },
+    });
+    conclude(op, answer, (a) => {
+      op.aggregateId = a.body?.[kind]?.id;
+      op.version = versionOf(a.etag);
+      if (kind === 'task' && op.aggregateId)
+        mine.push({ id: op.aggregateId, version: op.version, busy: false });
+    });
+  }
+
+  // SmartLink activity (when cfg.smartlinks): a rep creates a SmartLink for one of its contacts
+  // (at most one per contact, so a burst of pushes names one link), the contact opens it once
+  // through the public /l/:token, then the shop's beacon reports views of items. Every open and
+  // beacon names a unique marker (the link's shareable_name, the item's name) that the pushes
+  // repeat, so the checker can tell which events a push is about.
+  const links = []; // { id, token, contactId, rep, opened, busy }
+  const linkedContacts = new Set();
+
+  async function smartlinkOperation(rep) {
+    const ready = links.filter((l) => !l.busy && l.rep === rep);
+    if (ready.length === 0 || (links.length < cfg.smartlinksMax && rand(4) === 0)) {
+      const contactId = ownContact(rep);
+      if (contactId === null || linkedContacts.has(contactId)) return;
+      linkedContacts.add(contactId);
+      const op = newOp('smartlink-create', rep, {
+        aggregate: 'smartlink',
+        key: randomUUID(),
+        tenant: rep.companyId,
+        contactId,
+      });
+      op.marker = `Q${op.op}x${rand(1e6)}q`;
+      const answer = await execute(op, 'POST', SMARTLINKS, rep, {
+        body: {
+          contact_id: contactId,
+          shareable_type: 'product',
+          shareable_id: op.marker,
+          shareable_name: op.marker,
+          url: `https://${SHOP_HOST}/p/${op.marker}`,
+        },
+        headers: { 'idempotency-key': op.key },
+      });
+      conclude(op, answer, (a) => {
+        op.aggregateId = a.body?.smartlink?.id;
+        op.version = versionOf(a.etag);
+        const token = a.body?.smartlink?.token;
+        if (token) links.push({ id: op.aggregateId, token, contactId, rep, opened: false, busy: false });
+      });
+      return;
+    }
+    const link = ready[rand(ready.length)];
+    link.busy = true;
+    try {
+      if (!link.opened) {
+        const op = newOp('smartlink-open', rep, {
+          smartlinkId: link.id,
+          contactId: link.contactId,
+          public: true,
+        });
+        const answer = await execute(op, 'GET', `/l/${link.token}`, null, {
+          headers: { 'user-agent': BROWSER },
+        });
+        conclude(op, answer, () => undefined);
+        link.opened = true; // an unclear open may have been recorded: never opened twice on purpose
+        return;
+      }
+      const op = newOp('smartlink-activity', rep, {
+        smartlinkId: link.id,
+        contactId: link.contactId,
+        public: true,
+      });
+      op.marker = `Q${op.op}x${rand(1e6)}q`;
+      const answer = await execute(op, 'POST', `/api/public/smartlinks/${link.token}/activities`, null, {
+        body: { type: 'viewed', item: { type: 'product', id: op.marker, name: op.marker } },
+      });
+      conclude(op, answer, () => undefined);
+    } finally {
+      link.busy = false;
+    }
+  }
+
   function nextOperation(n) {
     const principal = cfg.principals[rand(cfg.principals.length)];
     if (cfg.bulkEvery > 0 && n % cfg.bulkEvery === cfg.bulkEvery - 1) {
@@ -295,11 +436,14 @@ function createLoad(cfg) {
     }
     const roll = rand(100);
     if (roll < 30 || ids.length < 20) return () => create(principal);
-    if (cfg.groups && roll >= 65 && roll < 75) {
-      const reps = cfg.principals.filter((p) => p.scope === 'user');
-      return () => groupOperation(reps[rand(reps.length)]);
-    }
-    if (roll < 75) return () => onContact('update', (c) => c.discarded === false || c.version === null);
+    // 30% creates, 28% updates, 7% group memberships, 7% notes and tasks, 6% SmartLink activity,
+    // 10% deletes, 12% restores (a mix whose resource is missing falls back to an update).
+    const reps = cfg.principals.filter((p) => p.scope === 'user');
+    const rep = reps[rand(reps.length)];
+    if (cfg.groups && roll >= 58 && roll < 65) return () => groupOperation(rep);
+    if (cfg.notesTasks && roll >= 65 && roll < 72) return () => noteOrTask(rep);
+    if (cfg.smartlinks && roll >= 72 && roll < 78) return () => smartlinkOperation(rep);
+    if (roll < 78) return () => onContact('update', (c) => c.discarded === false || c.version === null);
     if (roll < 88) return () => onContact('delete', (c) => c.discarded === false);
     return () => onContact('restore', (c) => c.discarded === true);
   }
@@ -376,4 +520,4 @@ function createLoad(cfg) {
   };
 }
 
-module.exports = { createLoad, definitive, versionOf, BASE };
+module.exports = { createLoad, definitive, versionOf, BASE, SHOP_HOST };

@@ -43,15 +43,27 @@ async function startStack(run) {
     REDIS_URL: run.servers.redisUrl,
   };
   const specific = {
-    'contacts-command': {},
+    // The SmartLinks the load creates point at this shop.
+    'contacts-command': { SMARTLINK_DEFAULT_ALLOWED_HOSTS: run.shopHost ?? 'shop.example.com' },
     'contacts-projection': { PROJECTION_SESSION_TIMEOUT_MS: '6000', GENERATION_POLL_MS: '500' },
     'contacts-query': {},
-    notifier: { NOTIFIER_DATA_DIR: path.join(run.logDir, 'notifier-data') },
+    // Pushes go to the run's local push service on 127.0.0.1, two seconds of coalescing, no
+    // per-rep rate limit (the load is far above a person's) and quick send retries.
+    notifier: {
+      NOTIFIER_DATA_DIR: path.join(run.logDir, 'notifier-data'),
+      PUSH_ALLOW_INSECURE_ENDPOINTS: 'true',
+      PUSH_COALESCE_MS: '2000',
+      PUSH_RATE_PER_MINUTE: '1000000',
+      PUSH_RETRY_BASE_MS: '200',
+    },
     gateway: {
       CONTACTS_COMMAND_URL: url('contacts-command'),
       CONTACTS_QUERY_URL: url('contacts-query'),
+      ...(apps.includes('notifier') ? { NOTIFIER_URL: url('notifier') } : {}),
       RATE_LIMIT_POINTS: '1000000',
       RATE_LIMIT_WINDOW_S: '60',
+      PUBLIC_RATE_LIMIT_IP_POINTS: '1000000',
+      PUBLIC_RATE_LIMIT_TOKEN_POINTS: '1000000',
       UPSTREAM_TIMEOUT_MS: String(run.gatewayTimeoutMs),
       UPSTREAM_BULK_TIMEOUT_MS: String(run.bulkTimeoutMs),
       UPSTREAM_RETRY_AFTER_S: '1',
