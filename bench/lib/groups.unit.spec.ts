@@ -40,11 +40,24 @@ describe('bench groups: discovery', () => {
 
   it('keeps the groups and order the report has always had', () => {
     expect(groups.map((g) => g.name)).toEqual(
-      expect.arrayContaining(['kafka', 'single', 'lag', 'bulk', 'seed', 'rebuild', 'list', 'notifier']),
+      expect.arrayContaining([
+        'kafka',
+        'single',
+        'patch',
+        'lag',
+        'bulk',
+        'seed',
+        'rebuild',
+        'list',
+        'notifier',
+      ]),
     );
     const at = (name: string) => groups.findIndex((g) => g.name === name);
     // lag before bulk (bulk grows the read model); seed → rebuild → list (lists scan after the rebuild).
+    // patch right after single: it reads single's hello-world of the same run when both run.
     expect(at('kafka')).toBeLessThan(at('single'));
+    expect(at('single')).toBeLessThan(at('patch'));
+    expect(at('patch')).toBeLessThan(at('lag'));
     expect(at('single')).toBeLessThan(at('lag'));
     expect(at('lag')).toBeLessThan(at('bulk'));
     expect(at('bulk')).toBeLessThan(at('seed'));
@@ -141,6 +154,9 @@ describe('bench groups: settings and ports', () => {
       levels: [1, 8, 32],
       tenantSize: 100_000,
       bulks: 10,
+      catchupMaxS: 120,
+      patchConnections: 32,
+      patchPerConnection: 8,
     });
     const quick = loadSettings({ BENCH_QUICK: '1', BENCH_BULKS: '7', BENCH_ONLY: 'bulk' }, groups);
     expect(quick).toMatchObject({
@@ -149,6 +165,8 @@ describe('bench groups: settings and ports', () => {
       levels: [1, 8],
       tenantSize: 5_000,
       bulks: 7,
+      catchupMaxS: 60,
+      patchConnections: 32,
       only: ['bulk'],
     });
     expect(() => loadSettings({ BENCH_LAG_RATE: '0' }, groups)).toThrow(
