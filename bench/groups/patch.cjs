@@ -120,6 +120,7 @@ module.exports = {
           const t = performance.now();
           let retries = 0;
           let gets = 0;
+          let stale = 0;
           for (let attempt = 1; attempt <= MAX_ATTEMPTS && performance.now() < deadline; attempt++) {
             const r = await client.request('PATCH', `${API}/${hotId}`, {
               headers: { ...jsonHeaders(token), 'if-match': hotEtags[w] },
@@ -127,10 +128,18 @@ module.exports = {
             });
             if (r.status === 200) {
               hotEtags[w] = r.etag;
-              return { ok: true, status: 200, ms: performance.now() - t, retries, gets };
+              return { ok: true, status: 200, ms: performance.now() - t, retries, gets, stale };
             }
             if (r.status !== 412)
-              return { ok: false, status: r.status, ms: performance.now() - t, retries, gets };
+              return {
+                ok: false,
+                status: r.status,
+                ms: performance.now() - t,
+                retries,
+                gets,
+                stale,
+                error: errorOf(r),
+              };
             retries += 1;
             // A 412 that names the current version would save the GET; today's names none (its
             // ETag, if any, is express's hash of the error body, not a version: ignored).
@@ -140,10 +149,19 @@ module.exports = {
             }
             const g = await client.request('GET', `${API}/${hotId}`, { headers: auth(token) });
             gets += 1;
+            // The read model has not applied the version that beat us yet: the next try is a 412 too.
+            if (g.etag === hotEtags[w]) stale += 1;
             if (g.status === 200 && VERSION_ETAG.test(g.etag ?? '')) hotEtags[w] = g.etag;
           }
           // Out of attempts (or of time: that update is not counted either way).
-          return { ok: false, status: performance.now() < deadline ? 'gave up' : null, ms: 0, retries, gets };
+          return {
+            ok: false,
+            status: performance.now() < deadline ? 'gave up' : null,
+            ms: 0,
+            retries,
+            gets,
+            stale,
+          };
         }),
       );
       report(ctx, {
@@ -208,6 +226,7 @@ async function closedLoop(connections, seconds, op) {
   let successful = 0;
   let retries = 0;
   let gets = 0;
+  let stale = 0;
   let firstError = null;
   await Promise.all(
     Array.from({ length: connections }, async (_, w) => {
@@ -216,6 +235,7 @@ async function closedLoop(connections, seconds, op) {
         // The 412s and GETs of an update still retrying at the deadline were spent all the same.
         retries += r.retries;
         gets += r.gets;
+        stale += r.stale ?? 0;
         if (r.status === null) break;
         if (performance.now() > deadline && !r.ok) break;
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -240,6 +260,7 @@ async function closedLoop(connections, seconds, op) {
     statuses,
     retries,
     gets,
+    stale,
     first_error: firstError,
     stability: whole.length
       ? {
@@ -275,6 +296,8 @@ function report(ctx, { figure, run, c, seconds, raw, rawAlso, cmd, hot = false }
             retries_per_success: r.successful ? Number((r.retries / r.successful).toFixed(2)) : null,
             retries: r.retries,
             gets_for_etag: r.gets,
+            // GETs that answered the very ETag the 412 had refused (the read model lagging).
+            stale_gets: r.stale,
             gave_up: r.statuses['gave up'] ?? 0,
           }
         : {}),
