@@ -81,6 +81,8 @@ function conditionsOf(f) {
   if (c.acknowledged !== undefined) parts.push(`${fmt(c.acknowledged)} acknowledged`);
   if (c.successful !== undefined) parts.push(`${fmt(c.successful)} successful`);
   if (c.retries_per_success != null) parts.push(`${fmt(c.retries_per_success)} retries (412) per success`);
+  if (c.gets_for_etag)
+    parts.push(`${fmt(c.gets_for_etag)} GETs for the ETag (${fmt(c.stale_gets ?? 0)} stale)`);
   if (c.gave_up) parts.push(`**${c.gave_up} gave up**`);
   if (c.stability)
     parts.push(
