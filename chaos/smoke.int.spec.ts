@@ -11,9 +11,9 @@ const BUILT = ['gateway', 'contacts-command', 'contacts-projection', 'contacts-q
 /**
  * `npm run chaos` in small: its own private Kafka / FerretDB / Redis (never the shared ones) and
  * every app, a client load through the gateway, one app SIGKILLed and one server restarted, and
- * the same verdicts as the full run. About a minute; the full suite is `npm run chaos`.
+ * the same verdicts as the full run. About 90 s; the full suite is `npm run chaos`.
  */
-describe('chaos smoke: contacts-command SIGKILLed and Kafka restarted under load', () => {
+describe('chaos smoke: contacts-command SIGKILLed and FerretDB restarted under load', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'reps-chaos-smoke-'));
   let result: ChaosResult;
 
@@ -22,7 +22,10 @@ describe('chaos smoke: contacts-command SIGKILLed and Kafka restarted under load
       if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm test does)`);
     result = await runChaos({
       runDir,
-      faults: 'kill-contacts-command,restart-kafka',
+      // The FerretDB restart is the one that left contacts-command without a connection for good
+      // (libs/mongo stalled-write-guard); a Kafka restart's recovery (the clients' backoff) alone
+      // would take half of the smoke's 90 s.
+      faults: 'kill-contacts-command,restart-mongo',
       rate: 10,
       bulkEvery: 40,
       warmupMs: 2000,
@@ -30,6 +33,7 @@ describe('chaos smoke: contacts-command SIGKILLed and Kafka restarted under load
       maxOpMs: 20_000,
       holdMs: 3000,
       steadyMs: 500,
+      pushQuietMs: 3000,
       budgetS: 200,
       reserveS: 60,
       log: (message: string) => process.stdout.write(`chaos smoke: ${message}\n`),
@@ -44,7 +48,7 @@ describe('chaos smoke: contacts-command SIGKILLed and Kafka restarted under load
   it('ran both faults and accounts for every acknowledged write', () => {
     const context = `logs in ${runDir}; ${JSON.stringify({ incidents: result.incidents, skipped: result.skipped, failed: result.verdicts.filter((v) => !v.ok) }, null, 1)}`;
     expect({ faults: result.faults.map((f) => f.id), context }).toEqual({
-      faults: ['baseline', 'kill-contacts-command', 'restart-kafka', 'end'],
+      faults: ['baseline', 'kill-contacts-command', 'restart-mongo', 'end'],
       context,
     });
     expect({ failed: result.verdicts.filter((v) => !v.ok), incidents: result.incidents, context }).toEqual({

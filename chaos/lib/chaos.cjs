@@ -325,6 +325,7 @@ async function runChaos(options) {
       rebuildEnv: stack.env('contacts-projection'),
       logFile: path.join(cfg.runDir, 'rebuild-check.log'),
     });
+    log(`evidence collected and rebuilt at +${Math.round(clock() / 1000)} s`);
     if (evidence.rebuildError) result.incidents.push(`final rebuild: ${evidence.rebuildError}`);
     result.rebuild = evidence.rebuildReport;
     const windows = result.faults.filter((f) => f.id !== 'end');

@@ -137,59 +137,66 @@ async function settle(servers, { timeoutMs, log }) {
   }
 }
 
-/** Every message of `topic` up to its current end, with a throwaway group; bounded by timeoutMs. */
-async function readTopic(kafka, topic, timeoutMs) {
+/**
+ * Every message of each of `topics` (those that exist) up to its current end, with one throwaway
+ * consumer group (one group join, not one per topic); bounded by timeoutMs. { topic: messages }.
+ */
+async function readTopics(kafka, topics, timeoutMs) {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
+  const existing = new Set(await admin.listTopics());
+  const wanted = topics.filter((t) => existing.has(t));
+  const target = new Map();
+  let total = 0;
+  for (const topic of wanted) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const p of ends) target.set(`${topic}/${p.partition}`, Number(p.high));
+    total += sumBy(ends, (p) => Number(p.high) - Number(p.low));
+  }
   await admin.disconnect();
-  const target = new Map(ends.map((p) => [p.partition, Number(p.high)]));
-  const total = sumBy(ends, (p) => Number(p.high) - Number(p.low));
-  const messages = [];
-  if (total === 0) return messages;
+  const out = Object.fromEntries(topics.map((t) => [t, []]));
+  if (total === 0) return out;
   const consumer = kafka.consumer({
     groupId: `chaos-checker-${Date.now()}-${Math.random().toString(36).slice(2)}`,
   });
   const reached = new Map();
+  const done = () => [...target].every(([tp, high]) => high === 0 || (reached.get(tp) ?? 0) >= high);
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const done = new Promise((resolve) => {
+  for (const topic of wanted) await consumer.subscribe({ topic, fromBeginning: true });
+  const finished = new Promise((resolve) => {
     consumer.run({
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
+        const tp = `${batch.topic}/${batch.partition}`;
         for (const m of batch.messages) {
-          if (Number(m.offset) >= target.get(batch.partition)) continue;
+          if (Number(m.offset) >= target.get(tp)) continue;
           let value;
           try {
             value = JSON.parse(m.value.toString());
           } catch {
             value = {};
           }
-          messages.push({ ...eventFacts(value), partition: batch.partition, offset: Number(m.offset) });
-          reached.set(batch.partition, Number(m.offset) + 1);
+          out[batch.topic].push({
+            ...eventFacts(value),
+            partition: batch.partition,
+            offset: Number(m.offset),
+          });
+          reached.set(tp, Number(m.offset) + 1);
         }
-        if ([...target].every(([p, high]) => (reached.get(p) ?? 0) >= high || high === 0)) resolve();
+        if (done()) resolve();
       },
     });
   });
   let timer;
   const timedOut = new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')));
-  const outcome = await Promise.race([done, timedOut]);
+  const outcome = await Promise.race([finished, timedOut]);
   clearTimeout(timer);
   await consumer.disconnect().catch(() => undefined);
-  if (outcome === 'timeout')
-    throw new Error(`read ${messages.length} of ${total} messages of ${topic} within ${timeoutMs} ms`);
-  return messages;
-}
-
-async function topicExists(kafka, topic) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).includes(topic);
-  } finally {
-    await admin.disconnect();
+  if (outcome === 'timeout') {
+    const read = sumBy(Object.values(out), (list) => list.length);
+    throw new Error(`read ${read} of ${total} messages of ${wanted.join(', ')} within ${timeoutMs} ms`);
   }
+  return out;
 }
 
 async function dlqSize(kafka) {
@@ -261,7 +268,12 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
         aggregate_version: e.aggregate_version,
         data: e.data,
       }));
-    const topic = await readTopic(kafka, TOPIC, timeoutMs);
+    const topics = await readTopics(
+      kafka,
+      [TOPIC, GROUPS_TOPIC, ...Object.values(AGGREGATES).map((a) => a.topic)],
+      timeoutMs,
+    );
+    const topic = topics[TOPIC];
     const groupCommits = await mongo.db(COMMAND_DB).collection('group_commits').find({}).toArray();
     const groupStore = groupCommits
       .flatMap((c) => c.events)
@@ -272,15 +284,13 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
         aggregate_version: e.aggregate_version,
         data: { name: e.data?.name },
       }));
-    const groupKafka = (await topicExists(kafka, GROUPS_TOPIC))
-      ? await readTopic(kafka, GROUPS_TOPIC, timeoutMs)
-      : [];
+    const groupKafka = topics[GROUPS_TOPIC];
     const aggregates = {};
     for (const [name, where] of Object.entries(AGGREGATES)) {
       const commits = await mongo.db(COMMAND_DB).collection(where.commits).find({}).toArray();
       aggregates[name] = {
         store: commits.flatMap((c) => c.events).map(eventFacts),
-        kafka: (await topicExists(kafka, where.topic)) ? await readTopic(kafka, where.topic, timeoutMs) : [],
+        kafka: topics[where.topic],
       };
     }
     const dlq = await dlqSize(kafka);
