@@ -2,8 +2,20 @@
 // was not exercised, and the commands that reproduce it.
 const s = (ms) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 
+/** The load's mix as the report states it (load.cjs nextOperation). */
+function loadMix(routes, config) {
+  const parts = ['30% creates', '28% updates with If-Match'];
+  if (routes.groups) parts.push('7% group memberships');
+  if (routes.notes && routes.tasks) parts.push('7% notes and tasks');
+  if (config.smartlinksMax && routes.smartlinks && routes.pushSubscriptions)
+    parts.push('6% SmartLink creates, opens and beacons');
+  parts.push('10% deletes', '12% restores (a kind that is off goes to updates)');
+  return parts.join(', ');
+}
+
 function renderMarkdown(r) {
   const lines = [];
+  const pushes = (r.verdicts ?? []).find((v) => v.id === 'n')?.pushes;
   const c = r.conditions ?? {};
   lines.push(`# Chaos run — ${c.date ?? r.startedAt}`, '');
   lines.push(`**${r.ok ? 'PASS' : 'FAIL'}** in ${r.elapsedS} s. Reproduce: \`${r.reproduce}\`.`, '');
@@ -15,14 +27,16 @@ function renderMarkdown(r) {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}); the shared servers are never touched`,
     `- **Apps**: ${r.apps?.join(', ')} from apps/*/dist, one process each`,
-    `- **Load**: ${r.config.rate} writes/s offered through the gateway (30% creates, ${r.optionalRoutes?.groups ? '35% updates with If-Match, 10% group memberships' : '45% updates with If-Match'}, 13% deletes, 12% restores, every ${r.config.bulkEvery}th a bulk create of ${r.config.bulkSize}), Idempotency-Key on every POST, 503s and timeouts retried with the same key; a single-contact read every ${r.config.readEveryMs} ms; ${r.skippedTicks ?? 0} ticks skipped because ${r.config.maxInFlight} requests were already in flight`,
+    `- **Load**: ${r.config.rate} writes/s offered through the gateway (${loadMix(r.optionalRoutes ?? {}, r.config)}, every ${r.config.bulkEvery}th a bulk create of ${r.config.bulkSize}), Idempotency-Key on every POST, 503s and timeouts retried with the same key; a single-contact read every ${r.config.readEveryMs} ms; ${r.skippedTicks ?? 0} ticks skipped because ${r.config.maxInFlight} requests were already in flight`,
     `- **Faults** held ${s(r.config.holdMs)} (SIGSTOP ${s(r.config.stallHoldMs)}), then healed; "recover" = from the heal until every app's /readyz is 200 and a new write is readable with its consistency token (\`X-Consistency: fresh\`)`,
-    `- **Groups, notes, tasks**: ${Object.entries(r.optionalRoutes ?? {})
-      .map(
-        ([k, v]) =>
-          `${k} ${v ? (k === 'groups' ? 'in the load (memberships added and removed; checked in the event store and on crm.groups.v1 — the groups read model is not checked yet)' : 'present, not in the load yet') : 'not routed by the gateway yet (skipped)'}`,
-      )
+    `- **Routes**: ${Object.entries(r.optionalRoutes ?? {})
+      .map(([k, v]) => `${k} ${v ? 'in the load' : 'not routed by the gateway yet (skipped)'}`)
       .join('; ')}`,
+    ...(pushes
+      ? [
+          `- **Pushes**: ${pushes.received} received by the local push service for ${pushes.events} SmartLink opens and activities: ${pushes.pushed} named by a push, ${pushes.toldUnnamed} told by a shortened or digest push, ${pushes.noDevice} of reps without a device`,
+        ]
+      : []),
     '',
   );
   lines.push(
@@ -39,7 +53,7 @@ function renderMarkdown(r) {
   const t = r.totals ?? {};
   lines.push(
     '',
-    `**Totals**: ${t.operations} operations, ${t.acknowledged} acknowledged writes (${t.groupWrites ?? 0} of them to groups), ${t.refused} refused, ${t.unknown} unknown (no definitive answer within ${s(r.config.maxOpMs)}), ${t.lost} lost, ${t.duplicated} duplicated, ${t.unexpected5xx} unexpected 5xx, ${t.hung} hung, ${t.status503} 503s; ${t.reads} reads; contacts event store ${t.storeEvents} events, contacts topic ${t.topicMessages} messages; ${t.redeliveredCopies} redelivered copies of an event already on the contacts or groups topic (at-least-once delivery, deduplicated by consumers).`,
+    `**Totals**: ${t.operations} operations, ${t.acknowledged} acknowledged writes (${t.groupWrites ?? 0} to groups, ${t.noteTaskWrites ?? 0} to notes and tasks, ${t.smartlinkWrites ?? 0} SmartLink creates, opens and beacons), ${t.refused} refused, ${t.unknown} unknown (no definitive answer within ${s(r.config.maxOpMs)}), ${t.lost} lost, ${t.duplicated} duplicated, ${t.unexpected5xx} unexpected 5xx, ${t.hung} hung, ${t.status503} 503s; ${t.reads} reads; contacts event store ${t.storeEvents} events, contacts topic ${t.topicMessages} messages; ${t.redeliveredCopies} redelivered copies of an event already on its topic (at-least-once delivery, deduplicated by consumers).`,
     '',
   );
   lines.push('## Verdicts', '');
