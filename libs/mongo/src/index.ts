@@ -62,3 +62,4 @@ export * from './find-by-ids';
 export * from './server-traits';
 export * from './stalled-write-guard';
 export * from './write-commands';
+export * from './write-lane';
