@@ -68,7 +68,7 @@ async function describeConditions({ started, cfg, brokers, mongoUrl, redisUrl, i
     },
     settings: { ...cfg, budgetS: undefined },
     services:
-      'each app from apps/*/dist/main.js as a child process, NODE_ENV=production, LOG_LEVEL=info (the default: one access-log line per request, to a file), isolated MONGO_DB / CONTACTS_TOPIC; gateway rate limit raised to 1,000,000 per 60 s (the Redis round trip still happens)',
+      'each app from apps/*/dist/main.js as a child process, NODE_ENV=production, LOG_LEVEL=info (the default: one access-log line per request, to a file), isolated MONGO_DB / CONTACTS_TOPIC; gateway rate limit raised to 1,000,000 per 60 s (the limiter still runs, with its Redis sync, as in production)',
     load_tool: `autocannon ${require('autocannon/package.json').version} in the benchmark process (same cores as the services)`,
   };
 }
