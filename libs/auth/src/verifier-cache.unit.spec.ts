@@ -18,7 +18,10 @@ function clock(start = T0) {
   return { now: () => now, set: (ms: number) => (now = ms) };
 }
 
-async function tokenExpiringAt(expMs: number, claims: Record<string, unknown> = { scope: 'company', company_id: 7 }) {
+async function tokenExpiringAt(
+  expMs: number,
+  claims: Record<string, unknown> = { scope: 'company', company_id: 7 },
+) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setExpirationTime(Math.floor(expMs / 1000))
@@ -69,7 +72,9 @@ describe('token verifier cache', () => {
   it('holds at most cacheSize tokens, evicting the least recently used', async () => {
     const verifier = createTokenVerifier({ secret, now: clock().now, cacheSize: 2 });
     const [a, b, c] = await Promise.all(
-      [1, 2, 3].map(async (id) => `Bearer ${await tokenExpiringAt(T0 + 60_000, { scope: 'company', company_id: id })}`),
+      [1, 2, 3].map(
+        async (id) => `Bearer ${await tokenExpiringAt(T0 + 60_000, { scope: 'company', company_id: id })}`,
+      ),
     );
     for (const header of [a, b, a, c]) await verifier.verify(header as string);
     expect(jwtVerify).toHaveBeenCalledTimes(3);

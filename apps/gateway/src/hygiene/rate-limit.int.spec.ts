@@ -24,7 +24,12 @@ describe('synced window limiter over real Redis', () => {
   it('two instances (two connections) share one window: counts, expiry and the budget bound', async () => {
     const prefix = uniqueName('rl-int');
     const limiter = (redis: Redis) =>
-      createSyncedWindowLimiter({ points: 100, windowMs: 30_000, localBudget: 5, store: redisWindowStore(redis, prefix) });
+      createSyncedWindowLimiter({
+        points: 100,
+        windowMs: 30_000,
+        localBudget: 5,
+        store: redisWindowStore(redis, prefix),
+      });
     const a = limiter(redisA);
     const b = limiter(redisB);
 

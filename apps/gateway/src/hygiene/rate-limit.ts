@@ -104,7 +104,12 @@ export function createRateLimit(options: RateLimitOptions): RateLimitHandler {
           return;
         }
         const retryAfter = Math.max(1, Math.ceil(decision.msBeforeReset / 1000));
-        next(new RateLimitedError(retryAfter, `Rate limit of ${points} requests per ${windowSeconds} s exceeded`));
+        next(
+          new RateLimitedError(
+            retryAfter,
+            `Rate limit of ${points} requests per ${windowSeconds} s exceeded`,
+          ),
+        );
       },
       (error: unknown) => next(error),
     );

@@ -12,7 +12,8 @@ function sharedStore(clock: { now: number }) {
       if (!up) throw new Error('store down');
       return entries.map(({ key, points }) => {
         let entry = counts.get(key);
-        if (!entry || entry.resetAt <= clock.now) counts.set(key, (entry = { count: 0, resetAt: clock.now + windowMs }));
+        if (!entry || entry.resetAt <= clock.now)
+          counts.set(key, (entry = { count: 0, resetAt: clock.now + windowMs }));
         entry.count += points;
         return { count: entry.count, msLeft: entry.resetAt - clock.now };
       });
@@ -30,7 +31,13 @@ function setup(points: number, localBudget: number) {
   const clock = { now: 1_000_000 };
   const shared = sharedStore(clock);
   const limiter = () =>
-    createSyncedWindowLimiter({ points, windowMs: 60_000, localBudget, store: shared.store, now: () => clock.now });
+    createSyncedWindowLimiter({
+      points,
+      windowMs: 60_000,
+      localBudget,
+      store: shared.store,
+      now: () => clock.now,
+    });
   return { clock, shared, limiter };
 }
 
