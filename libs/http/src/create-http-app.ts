@@ -1,11 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import { Histogram, type Registry } from 'prom-client';
 import type { Logger } from '@reps/observability';
 import { createErrorMiddleware, notFoundHandler } from './error-middleware';
 import { runReadinessChecks, type ReadinessCheck } from './readiness';
-import { assignRequestId } from './request-id';
+import { accessLog } from './access-log';
 
 export interface HttpAppOptions {
   service: string;
@@ -29,14 +27,6 @@ export interface HttpAppOptions {
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** Paths whose segment after the prefix is a capability (a SmartLink token): never written to a log. */
-const CAPABILITY_PATH = /^(\/l\/|\/api\/public\/smartlinks\/)[^/?#]*/;
-
-/** A URL as logs may show it: a capability in the path is replaced by `[token]`. */
-export function loggableUrl(url: string | undefined): string | undefined {
-  return url?.replace(CAPABILITY_PATH, '$1[token]');
-}
-
 /**
  * The express app every service starts from: request ids, JSON logs, metrics, health and
  * readiness, the JSON body parser, then the service's routes, then one error middleware.
@@ -55,27 +45,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     registers: [metrics],
   });
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: assignRequestId,
-      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      // One access line per request with what an operator correlates on, built straight from the
-      // raw objects: the default serializers copy every request and response header (then redact
-      // them), which was most of the per-request logging cost.
-      wrapSerializers: false,
-      serializers: {
-        req: (req: IncomingMessage & { id?: unknown }) => ({
-          id: req.id,
-          method: req.method,
-          url: loggableUrl(req.url),
-          remoteAddress: req.socket?.remoteAddress,
-        }),
-        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLog(logger, (url) => QUIET_PATHS.has(url)));
 
   app.use((req, res, next) => {
     const stop = requestDuration.startTimer({ method: req.method });
