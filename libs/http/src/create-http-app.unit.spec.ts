@@ -22,7 +22,14 @@ describe('createHttpApp', () => {
       service: 'test-service',
       logger: createLogger({ service: 'test-service', level: 'silent' }),
       metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
-      readiness: [{ name: 'redis', check: async () => { if (!redisUp) throw new Error('connection refused'); } }],
+      readiness: [
+        {
+          name: 'redis',
+          check: async () => {
+            if (!redisUp) throw new Error('connection refused');
+          },
+        },
+      ],
       jsonLimit: '1kb',
       beforeBody: (app) => {
         // A route with a larger limit of its own, and a guard that rejects before any body is read.
@@ -32,15 +39,31 @@ describe('createHttpApp', () => {
       routes: (app) => {
         app.post('/big', (req, res) => void res.json({ size: JSON.stringify(req.body).length }));
         app.post('/echo', (req, res) => void res.json({ body: req.body }));
-        app.get('/conflict', () => { throw new ConflictError('already there', 'idempotency_key_reused'); });
-        app.get('/invalid', () => { throw new ValidationError([{ field: 'email', message: 'Invalid email' }]); });
-        app.get('/limited', () => { throw new RateLimitedError(7); });
-        app.get('/boom', () => { throw new Error('secret internals at /srv/app.ts:12'); });
+        app.get('/conflict', () => {
+          throw new ConflictError('already there', 'idempotency_key_reused');
+        });
+        app.get('/invalid', () => {
+          throw new ValidationError([{ field: 'email', message: 'Invalid email' }]);
+        });
+        app.get('/limited', () => {
+          throw new RateLimitedError(7);
+        });
+        app.get('/boom', () => {
+          throw new Error('secret internals at /srv/app.ts:12');
+        });
         // What the MongoDB driver throws while the database server restarts (npm run chaos found these as 500s).
-        app.get('/db-down', () => { throw driverError('MongoServerSelectionError', 'connect ECONNREFUSED 127.0.0.1:27017'); });
-        app.get('/db-closed', async () => { throw new Error('load failed', { cause: driverError('MongoNetworkError', 'connection 11 closed') }); });
-        app.get('/db-shutdown', () => { throw Object.assign(driverError('MongoServerError', 'interrupted at shutdown'), { code: 11600 }); });
-        app.get('/db-bug', () => { throw Object.assign(driverError('MongoServerError', 'unknown operator $foo'), { code: 2 }); });
+        app.get('/db-down', () => {
+          throw driverError('MongoServerSelectionError', 'connect ECONNREFUSED 127.0.0.1:27017');
+        });
+        app.get('/db-closed', async () => {
+          throw new Error('load failed', { cause: driverError('MongoNetworkError', 'connection 11 closed') });
+        });
+        app.get('/db-shutdown', () => {
+          throw Object.assign(driverError('MongoServerError', 'interrupted at shutdown'), { code: 11600 });
+        });
+        app.get('/db-bug', () => {
+          throw Object.assign(driverError('MongoServerError', 'unknown operator $foo'), { code: 2 });
+        });
       },
     });
     server = await listen(createServer(app), 0, '127.0.0.1');
@@ -79,7 +102,11 @@ describe('createHttpApp', () => {
   });
 
   it('maps malformed JSON to 400 and oversized bodies to 413 in the envelope', async () => {
-    const malformed = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    const malformed = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":',
+    });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('malformed_json');
     const large = await fetch(`${base}/echo`, {
@@ -92,9 +119,17 @@ describe('createHttpApp', () => {
 
   it('runs beforeBody middleware before the shared JSON parser', async () => {
     const body = JSON.stringify({ a: 'x'.repeat(4096) });
-    const big = await fetch(`${base}/big`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const big = await fetch(`${base}/big`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(big.status).toBe(200);
-    const guarded = await fetch(`${base}/guarded`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const guarded = await fetch(`${base}/guarded`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(guarded.status).toBe(429);
   });
 
@@ -145,7 +180,10 @@ describe('request logs', () => {
     const lines: string[] = [];
     const app = createHttpApp({
       service: 'test-service',
-      logger: createLogger({ service: 'test-service', destination: { write: (line: string) => void lines.push(line) } }),
+      logger: createLogger({
+        service: 'test-service',
+        destination: { write: (line: string) => void lines.push(line) },
+      }),
       metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
       readiness: [],
       routes: (app) => {
@@ -156,11 +194,60 @@ describe('request logs', () => {
     try {
       const token = 'CapabilityToken0123456789abcdefX';
       await fetch(`http://127.0.0.1:${boundPort(server)}/l/${token}`, { redirect: 'manual' });
-      await fetch(`http://127.0.0.1:${boundPort(server)}/api/public/smartlinks/${token}/activities`, { method: 'POST' });
+      await fetch(`http://127.0.0.1:${boundPort(server)}/api/public/smartlinks/${token}/activities`, {
+        method: 'POST',
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(lines.join('\n')).toContain('/l/[token]');
       expect(lines.join('\n')).toContain('/api/public/smartlinks/[token]/activities');
       expect(lines.join('\n')).not.toContain(token);
+    } finally {
+      await closeServer(server);
+    }
+  });
+});
+
+describe('access lines', () => {
+  it('one per request (none for health, readiness, metrics): id, method, url, status, time; 5xx at level error', async () => {
+    const lines: string[] = [];
+    const app = createHttpApp({
+      service: 'test-service',
+      logger: createLogger({
+        service: 'test-service',
+        destination: { write: (line: string) => void lines.push(line) },
+      }),
+      metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
+      readiness: [],
+      routes: (app) => {
+        app.get('/boom', () => {
+          throw new Error('kaput');
+        });
+      },
+    });
+    const server = await listen(createServer(app), 0, '127.0.0.1');
+    const base = `http://127.0.0.1:${boundPort(server)}`;
+    try {
+      await fetch(`${base}/healthz`);
+      const missing = await fetch(`${base}/nothing?x=1`, {
+        headers: { authorization: 'Bearer secret', 'x-request-id': 'req-1' },
+      });
+      await fetch(`${base}/boom`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const access = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry['msg'] !== 'unhandled error');
+      expect(access).toHaveLength(2);
+      expect(missing.headers.get('x-request-id')).toBe('req-1');
+      expect(access[0]).toMatchObject({
+        level: 'info',
+        service: 'test-service',
+        req: { id: 'req-1', method: 'GET', url: '/nothing?x=1', remoteAddress: '127.0.0.1' },
+        res: { statusCode: 404 },
+        responseTime: expect.any(Number),
+        msg: 'request completed',
+      });
+      expect(JSON.stringify(access[0])).not.toContain('secret');
+      expect(access[1]).toMatchObject({ level: 'error', res: { statusCode: 500 }, msg: 'request errored' });
     } finally {
       await closeServer(server);
     }
