@@ -1,10 +1,10 @@
 import type { ActivityReadDoc } from '@reps/contacts-read-model';
 import type { IncomingBatch } from '@reps/kafka';
-import { bulkWriteInCommands, FencedOutError, type WriteLimits } from '@reps/mongo';
+import { bulkWriteInCommands, FencedOutError, type WriteLane, type WriteLimits } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import type { Collection } from 'mongodb';
 import type { BatchHandler } from '../projection/topic-router';
-import type { FenceCheck } from '../projection/partition-fence';
+import { fenceUpdates, type FenceCheck } from '../projection/partition-fence';
 import type { ProjectionMetrics } from '../projection/projection-metrics';
 import type { ActivitySource } from './activity-source';
 
@@ -16,6 +16,8 @@ export interface ActivityProjectionDeps {
   metrics: ProjectionMetrics;
   logger: Logger;
   limits?: Partial<WriteLimits>;
+  /** The consumer's shared write path: entries of batches handled together go in one insert. */
+  lane?: WriteLane;
 }
 
 const MODEL = 'activities';
@@ -40,10 +42,10 @@ export function createActivityProjection(deps: ActivityProjectionDeps): BatchHan
       if (docs.length === 0) return;
       const fence = await deps.fenceFor(batch);
       try {
-        const outcome = await bulkWriteInCommands(
+        const outcome = await (deps.lane ? deps.lane.write.bind(deps.lane) : bulkWriteInCommands)(
           deps.activities(),
           docs.map((document) => ({ insertOne: { document } })),
-          { ordered: false, ...(deps.limits ? { limits: deps.limits } : {}), beforeCommand: fence },
+          { ordered: false, ...(deps.limits ? { limits: deps.limits } : {}), beforeCommand: fenceUpdates(fence) },
         );
         const unexpected = outcome.writeErrors.find((e) => e.code !== DUPLICATE_KEY);
         if (unexpected)

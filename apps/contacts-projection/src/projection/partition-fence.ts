@@ -1,5 +1,5 @@
 import type { IncomingBatch } from '@reps/kafka';
-import type { Fences, FenceToken } from '@reps/mongo';
+import type { CommandRange, Fences, FenceToken } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 
 export interface PartitionFenceDeps {
@@ -20,6 +20,19 @@ export interface PartitionFenceDeps {
 
 /** The fence check of a batch's writes: resolves while this consumer still holds the partition. */
 export type FenceCheck = () => Promise<void>;
+
+/**
+ * The fence as a split write's `beforeCommand`: checked before a command that replaces or updates,
+ * not before one of inserts only. An insert lands only where no document exists yet, and what it
+ * inserts is a pure function of the events (the same document the partition's new owner would
+ * insert), so an insert of a writer that lost the partition either is refused as a duplicate `_id`
+ * or stores exactly what the owner stores; only a replace can put an older state over a newer one.
+ * A batch of creates thus writes without a fence lookup (issue 14: one per command was half the
+ * projection's database commands per created contact).
+ */
+export function fenceUpdates(check: FenceCheck): (command: CommandRange) => Promise<void> {
+  return (command) => (command.updates > 0 ? check() : Promise.resolve());
+}
 
 /**
  * Write fences per partition (see docs/read-side.md): a consumer claims a partition's fence key

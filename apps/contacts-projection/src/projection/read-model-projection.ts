@@ -1,5 +1,6 @@
 import { fenceKey, type ReadModelCatalog, type ReadModelCollections } from '@reps/contacts-read-model';
 import type { OutgoingMessage } from '@reps/kafka';
+import { createWriteLane } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import { fenceHolder, type ProjectionWriteSettings } from '../config';
 import { createActivityProjection } from '../activities/activity-projection';
@@ -44,10 +45,15 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     settleMs: writes.fenceSettleMs,
     logger,
   });
+  // The consumer may hand over several partitions' batches at once (`partitionsConsumedConcurrently`):
+  // their writes still go out one command at a time, and their inserts into one collection (a burst
+  // of creates, their timeline entries) go out as one.
+  const lane = createWriteLane();
   const contacts = createContactProjection({
     store: createReadModelStore(() => collections, {
       conditionalReplace: writes.conditionalReplace,
       limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+      lane,
     }),
     fenceFor,
     deadLetter: (messages) => deps.deadLetter(deps.contactsTopic, messages),
@@ -63,6 +69,7 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     groupId,
     conditionalReplace: writes.conditionalReplace,
     limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+    lane,
   });
   const groups = createGroupProjection(() => collections.groups, versioned(deps.groupsTopic));
   const smartlinks = createSmartlinkProjection(() => collections.smartlinks, versioned(deps.smartlinksTopic));
@@ -81,6 +88,7 @@ export function createReadModelProjection(deps: ReadModelProjectionDeps): BatchH
     metrics,
     logger,
     limits: { maxUpdatesPerCommand: writes.maxUpdatesPerCommand },
+    lane,
   });
   const routes = new Map<string, BatchHandler>([
     [deps.contactsTopic, inSequence(contacts, timeline)],

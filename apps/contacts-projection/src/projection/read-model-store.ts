@@ -1,7 +1,8 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { ContactReadDoc, ReadModelCollections, ReadModelScope } from '@reps/contacts-read-model';
-import { bulkWriteInCommands, findByIds, type WriteLimits } from '@reps/mongo';
+import { bulkWriteInCommands, findByIds, type WriteLane, type WriteLimits } from '@reps/mongo';
 import type { CurrentDocs, ReadModelWrite } from '../projector/contact-projector';
+import { fenceUpdates } from './partition-fence';
 
 export interface WriteOutcome {
   /** Writes that landed. */
@@ -15,7 +16,7 @@ export interface ReadModelStore {
   load(ids: Record<ReadModelScope, Iterable<string>>): Promise<CurrentDocs>;
   /**
    * Stores the writes, per read model, in commands split by `bulkWriteInCommands` (unordered);
-   * `fence` runs before every command and stops the write by throwing. Lost races are reported
+   * `fence` runs before every command that replaces (`fenceUpdates`) and stops the write by throwing. Lost races are reported
    * as conflicts, not thrown.
    */
   write(writes: ReadModelWrite[], fence: () => Promise<void>): Promise<WriteOutcome>;
@@ -31,6 +32,8 @@ export interface ReadModelStoreOptions {
    */
   conditionalReplace: boolean;
   limits?: Partial<WriteLimits>;
+  /** The consumer's shared write path (`createWriteLane`), when it handles partitions concurrently. */
+  lane?: WriteLane;
 }
 
 export function createReadModelStore(collections: () => ReadModelCollections, options: ReadModelStoreOptions): ReadModelStore {
@@ -51,10 +54,11 @@ export function createReadModelStore(collections: () => ReadModelCollections, op
   ): Promise<{ stored: ReadModelWrite[]; conflicts: Set<string> }> {
     const conflicts = new Set<string>();
     if (writes.length === 0) return { stored: [], conflicts };
-    const result = await bulkWriteInCommands(collection, writes.map(operation), {
+    const write = options.lane ? options.lane.write.bind(options.lane) : bulkWriteInCommands;
+    const result = await write(collection, writes.map(operation), {
       ordered: false,
       limits: options.limits,
-      beforeCommand: fence,
+      beforeCommand: fenceUpdates(fence),
     });
     // Only a duplicate `_id` (a document inserted meanwhile) is a lost race; anything else is a
     // real failure, and the batch is retried.

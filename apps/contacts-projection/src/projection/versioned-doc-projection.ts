@@ -1,10 +1,10 @@
 import type { IncomingBatch, IncomingMessage, OutgoingMessage } from '@reps/kafka';
-import { bulkWriteInCommands, FencedOutError, findByIds, type WriteLimits } from '@reps/mongo';
+import { bulkWriteInCommands, FencedOutError, findByIds, type WriteLane, type WriteLimits } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import { decodeEventMessage, type DeadLetterReason } from '../projector/decode-contact-message';
 import { deadLetterMessage } from './contact-projection';
-import type { FenceCheck } from './partition-fence';
+import { fenceUpdates, type FenceCheck } from './partition-fence';
 import type { ProjectionMetrics } from './projection-metrics';
 import type { BatchHandler } from './topic-router';
 import {
@@ -40,6 +40,8 @@ export interface VersionedDocProjectionDeps {
   /** Whether a replace may carry its version in the filter (`{_id, _v}`): only where that is atomic and indexed (MongoDB). */
   conditionalReplace: boolean;
   limits?: Partial<WriteLimits>;
+  /** The consumer's shared write path (`createWriteLane`), when it handles partitions concurrently. */
+  lane?: WriteLane;
   maxAttempts?: number;
   clock?: () => Date;
 }
@@ -106,10 +108,10 @@ export function createVersionedDocProjection<
       if (model.beforeWrite) await model.beforeWrite(events, fence);
       const conflicts = new Set<string>();
       if (result.writes.length > 0) {
-        const outcome = await bulkWriteInCommands(collection, result.writes.map(operation), {
+        const outcome = await (deps.lane ? deps.lane.write.bind(deps.lane) : bulkWriteInCommands)(collection, result.writes.map(operation), {
           ordered: false,
           ...(deps.limits ? { limits: deps.limits } : {}),
-          beforeCommand: fence,
+          beforeCommand: fenceUpdates(fence),
         });
         const unexpected = outcome.writeErrors.find((e) => e.code !== 11000);
         if (unexpected)
