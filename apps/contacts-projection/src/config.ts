@@ -44,6 +44,15 @@ export const contactsProjectionConfigSchema = baseServiceConfig(8084)
   .extend({
     /** How often the live projection checks whether a rebuild swapped the active generation. */
     GENERATION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+    /**
+     * How the consumer takes its batches (docs/read-side.md#batches): partitions handled at once (their
+     * inserts merged into one command per collection, their offsets into one commit), and how long a
+     * fetch may wait for more than `PROJECTION_FETCH_MIN_BYTES` — a few ms turn a trickle of
+     * one-event batches into fewer, larger ones.
+     */
+    PROJECTION_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(6),
+    PROJECTION_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(10_000_000).default(1),
+    PROJECTION_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(5000),
   });
 export type ContactsProjectionConfig = z.infer<typeof contactsProjectionConfigSchema>;
 
@@ -71,3 +80,17 @@ export function projectionWriteSettings(
 
 /** Who holds a fence claim: the consumer group, host and process. */
 export const fenceHolder = (groupId: string): string => `${groupId} ${hostname()}:${process.pid}`;
+
+/** The live consumer's batch sizing and concurrency. */
+export function consumerTuning(
+  config: Pick<
+    ContactsProjectionConfig,
+    'PROJECTION_PARTITIONS_CONCURRENTLY' | 'PROJECTION_FETCH_MIN_BYTES' | 'PROJECTION_FETCH_MAX_WAIT_MS'
+  >,
+): { partitionsConsumedConcurrently: number; minBytes: number; maxWaitTimeInMs: number } {
+  return {
+    partitionsConsumedConcurrently: config.PROJECTION_PARTITIONS_CONCURRENTLY,
+    minBytes: config.PROJECTION_FETCH_MIN_BYTES,
+    maxWaitTimeInMs: config.PROJECTION_FETCH_MAX_WAIT_MS,
+  };
+}

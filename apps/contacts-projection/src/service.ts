@@ -3,7 +3,7 @@ import { startService, type ServiceHandle, type StartOptions } from '@reps/http'
 import { createKafkaEventBus } from '@reps/kafka';
 import { connectMongo, serverTraits } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
-import { dlqTopicOf, groupIdOf, projectionWriteSettings, type ContactsProjectionConfig } from './config';
+import { consumerTuning, dlqTopicOf, groupIdOf, projectionWriteSettings, type ContactsProjectionConfig } from './config';
 import { createProjectionMetrics } from './projection/projection-metrics';
 import { createProjectionRunner } from './projection/projection-runner';
 import { createReadModelProjection } from './projection/read-model-projection';
@@ -67,6 +67,7 @@ export async function startContactsProjection(
     logger,
     pollMs: config.GENERATION_POLL_MS,
     sessionTimeoutMs: config.PROJECTION_SESSION_TIMEOUT_MS,
+    consumerTuning: consumerTuning(config),
   });
   runnerGroup = () => runner.groupId();
   await runner.start();

@@ -75,6 +75,17 @@ export interface ConsumerOptions {
    * was fenced out of its group): the owner decides whether to start a new consumer or exit.
    */
   onCrash?: (error: Error) => void;
+  /**
+   * How many partitions' batches are handed to `handle` at once (default 1). Batches of one
+   * partition never overlap; their offsets are committed together when they finish together.
+   */
+  partitionsConsumedConcurrently?: number;
+  /**
+   * A fetch waits until this many bytes are available or `maxWaitTimeInMs` passed (defaults 1 and
+   * 5000): under a trickle, a small wait turns one-message batches into fewer, larger ones.
+   */
+  minBytes?: number;
+  maxWaitTimeInMs?: number;
 }
 
 export interface EventConsumer {

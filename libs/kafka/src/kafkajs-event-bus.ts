@@ -132,11 +132,25 @@ function createConsumer(consumer: Consumer, options: ConsumerOptions): EventCons
           if (!payload.restart) onCrash(payload.error);
         });
       }
+      // Offsets of batches that finish in the same turn (partitions handled concurrently) go in one commit.
+      let pending = new Map<string, { topic: string; partition: number; offset: string }>();
+      let scheduled: Promise<void> | undefined;
+      const commit = (topic: string, partition: number, offset: string): Promise<void> => {
+        pending.set(`${topic}|${partition}`, { topic, partition, offset });
+        scheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          const offsets = [...pending.values()];
+          pending = new Map();
+          scheduled = undefined;
+          return consumer.commitOffsets(offsets);
+        });
+        return scheduled;
+      };
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
           const messages: IncomingMessage[] = batch.messages.map((m) => ({
@@ -154,9 +168,7 @@ function createConsumer(consumer: Consumer, options: ConsumerOptions): EventCons
           const last = messages[messages.length - 1];
           if (!last) return;
           resolveOffset(last.offset);
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-          ]);
+          await commit(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
         },
       });
     },
@@ -216,6 +228,8 @@ export function createKafkaEventBus(options: KafkaBusOptions): EventBus {
         // Kafka's rule of thumb: heartbeat at most a third of the session timeout.
         heartbeatInterval: Math.min(3000, Math.floor((consumerOptions.sessionTimeoutMs ?? 30_000) / 3)),
         allowAutoTopicCreation: false,
+        ...(consumerOptions.minBytes !== undefined ? { minBytes: consumerOptions.minBytes } : {}),
+        ...(consumerOptions.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: consumerOptions.maxWaitTimeInMs } : {}),
       });
       return track(createConsumer(consumer, consumerOptions));
     },

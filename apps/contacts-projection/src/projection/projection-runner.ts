@@ -1,5 +1,5 @@
 import type { ReadModelCatalog, ReadModelCollections } from '@reps/contacts-read-model';
-import type { EventBus, EventConsumer } from '@reps/kafka';
+import type { ConsumerOptions, EventBus, EventConsumer } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
 import type { BatchHandler } from './topic-router';
 
@@ -15,6 +15,8 @@ export interface ProjectionRunnerDeps {
   logger: Logger;
   pollMs: number;
   sessionTimeoutMs?: number;
+  /** Batch sizing and concurrency of the consumer (`ConsumerOptions`). */
+  consumerTuning?: Pick<ConsumerOptions, 'partitionsConsumedConcurrently' | 'minBytes' | 'maxWaitTimeInMs'>;
 }
 
 export interface ProjectionRunner {
@@ -46,6 +48,7 @@ export function createProjectionRunner(deps: ProjectionRunnerDeps): ProjectionRu
       topics: [deps.topic, ...(deps.moreTopics ?? [])],
       fromBeginning: true,
       ...(deps.sessionTimeoutMs ? { sessionTimeoutMs: deps.sessionTimeoutMs } : {}),
+      ...deps.consumerTuning,
       // Fenced out of the group or otherwise stopped for good: start a fresh consumer (same
       // group, so it resumes from the committed offsets; re-applying is idempotent).
       onCrash: (error) => {
