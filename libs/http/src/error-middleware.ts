@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, RateLimitedError, ServiceUnavailableError } from '@reps/errors';
 import type { Logger } from '@reps/observability';
+import { requestIdOf } from './request-id';
 
 export interface ErrorEnvelope {
   error: { code: string; message: string; details?: { field: string; message: string }[] };
@@ -94,7 +95,7 @@ export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    const requestId = String(req.id ?? '');
+    const requestId = requestIdOf(req);
     if (error instanceof AppError) {
       if (error instanceof RateLimitedError || error instanceof ServiceUnavailableError) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
