@@ -67,7 +67,7 @@ function renderMarkdown(r) {
   if (r.rebuild)
     lines.push(
       '',
-      `Final fresh rebuild from offset 0: ${r.rebuild.messages} events in ${r.rebuild.seconds} s (${r.rebuild.messagesPerSecond}/s) into generation ${r.rebuild.to}, compared document for document with the live read models.`,
+      `Final fresh rebuild from offset 0: ${r.rebuild.messages} events in ${r.rebuild.seconds} s (${r.rebuild.messagesPerSecond ?? Math.round(r.rebuild.messages / r.rebuild.seconds)}/s) into generation ${r.rebuild.to}, compared document for document with the live read models.`,
     );
   if (r.skipped?.length) {
     lines.push('', '## Not run', '');
