@@ -36,6 +36,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // An ETag here is a resource version (`W/"<n>"`, sent back as If-Match); express's own hash of
+  // a body would put a non-version ETag on errors and lists that a client could send back.
+  app.set('etag', false);
 
   const requestDuration = new Histogram({
     name: 'http_request_duration_seconds',

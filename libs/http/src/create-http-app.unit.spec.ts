@@ -150,6 +150,13 @@ describe('createHttpApp', () => {
     expect(limited.headers.get('retry-after')).toBe('7');
   });
 
+  it('puts no ETag of its own on answers: an ETag is a resource version a route sets', async () => {
+    // A 412 or 404 carrying express's body hash would look like a version to send back as If-Match.
+    for (const path of ['/conflict', '/nope', '/healthz']) expect([path, (await fetch(`${base}${path}`)).headers.get('etag')]).toEqual([path, null]);
+    const echo = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(echo.headers.get('etag')).toBeNull();
+  });
+
   it('never leaks internals on an unexpected error', async () => {
     const res = await fetch(`${base}/boom`);
     expect(res.status).toBe(500);
