@@ -2,7 +2,7 @@ import { createTokenVerifierFromConfig, requireScope } from '@reps/auth';
 import type { ContactEvent, GroupEvent } from '@reps/contracts';
 import { startService, type ServiceHandle, type StartOptions } from '@reps/http';
 import { createKafkaEventBus } from '@reps/kafka';
-import { connectMongo, ensureIndexes } from '@reps/mongo';
+import { connectMongo, ensureIndexes, serverTraits } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsCommandConfig } from './config';
 import { createContactCommandHandler } from './contacts/contact-command-handler';
@@ -33,7 +33,7 @@ export async function startContactsCommand(
 
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
   const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
-  await ensureIndexes(idempotencyKeys, idempotencyIndexes);
+  await ensureIndexes(idempotencyKeys, idempotencyIndexes, await serverTraits(mongo.db));
 
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
   const admin = await bus.admin();

@@ -225,7 +225,7 @@ export function noteTaskCollections(db: Db, prefix: string, generation: string):
   };
 }
 
-/** For MongoDB (FerretDB accepts and ignores them: its lists scan, see docs/notes-and-tasks.md). */
+/** For MongoDB (not created on FerretDB, whose lists scan: see docs/notes-and-tasks.md). */
 export const noteIndexes: IndexDescription[] = [
   { key: { tenant_company_id: 1, contact_id: 1, _discarded: 1, _o: -1, id: -1 }, name: 'notes_of_contact' },
   { key: { tenant_company_id: 1, _discarded: 1, _o: -1, id: -1 }, name: 'notes_of_tenant' },

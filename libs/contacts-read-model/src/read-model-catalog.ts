@@ -1,5 +1,5 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
-import { createFences, ensureIndexes, isDuplicateKeyError, type FenceDoc, type Fences } from '@reps/mongo';
+import { createFences, ensureIndexes, isDuplicateKeyError, serverTraits, type FenceDoc, type Fences } from '@reps/mongo';
 import type { ContactReadDoc } from './read-model-doc';
 import { groupCollections, type GroupReadModelCollections } from './group-read-doc';
 import { activityCollection, activityIndexes, type ActivityReadDoc } from './activity-read-doc';
@@ -24,7 +24,7 @@ export interface ActiveGenerationDoc {
 /**
  * Indexes for MongoDB: equality (tenant, owner, discarded flag or one filter) first, then the
  * sort key and the id tiebreak, so each list is an index range scan in keyset order. FerretDB's
- * SQLite backend accepts and ignores them (it scans; see docs/read-side.md, "FerretDB cost").
+ * SQLite backend would only maintain them (it scans), so `ensureIndexes` skips them there.
  */
 export function readModelIndexes(scope: ReadModelScope): IndexDescription[] {
   const owner: Record<string, 1> = scope === 'user' ? { tenant_company_id: 1, user_id: 1 } : { tenant_company_id: 1 };
@@ -126,15 +126,16 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
       );
     },
     async ensureIndexes(generation) {
+      const traits = await serverTraits(db);
       const { user, company } = collections(generation);
-      await ensureIndexes(user, readModelIndexes('user'));
-      await ensureIndexes(company, readModelIndexes('company'));
+      await ensureIndexes(user, readModelIndexes('user'), traits);
+      await ensureIndexes(company, readModelIndexes('company'), traits);
       const { activities, smartlinks } = collections(generation);
-      await ensureIndexes(activities, activityIndexes);
-      await ensureIndexes(smartlinks, smartlinkIndexes);
+      await ensureIndexes(activities, activityIndexes, traits);
+      await ensureIndexes(smartlinks, smartlinkIndexes, traits);
       const { notesTasks } = collections(generation);
-      await ensureIndexes(notesTasks.notes, noteIndexes);
-      await ensureIndexes(notesTasks.tasks, taskIndexes);
+      await ensureIndexes(notesTasks.notes, noteIndexes, traits);
+      await ensureIndexes(notesTasks.tasks, taskIndexes, traits);
     },
     async drop(generation) {
       const { user, company, groups, activities, smartlinks, notesTasks } = collections(generation);

@@ -1,3 +1,4 @@
+import type { ServerTraits } from './server-traits';
 import { MongoClient, type Db, type IndexDescription, type Collection, type Document } from 'mongodb';
 import { installStalledWriteGuard } from './stalled-write-guard';
 
@@ -48,12 +49,21 @@ export async function connectMongo(options: MongoOptions): Promise<MongoHandle> 
  * One `createIndexes` command per index: FerretDB 1.24 (SQLite) panics and drops the
  * connection when one command names two or more indexes that already exist, which is exactly
  * what every restart of a service sends.
+ *
+ * Where secondary indexes serve no query (`traits.secondaryIndexesServeQueries`, false on
+ * FerretDB 1.24 SQLite) only unique indexes are created: they are constraints, the others would
+ * only make every insert dearer (about +60 % per document for three of them, measured there).
+ * Indexes created earlier are left in place.
  */
 export async function ensureIndexes<T extends Document>(
   collection: Collection<T>,
   indexes: IndexDescription[],
+  traits: Pick<ServerTraits, 'secondaryIndexesServeQueries'>,
 ): Promise<void> {
-  for (const index of indexes) await collection.createIndexes([index]);
+  for (const index of indexes) {
+    if (!traits.secondaryIndexesServeQueries && index.unique !== true) continue;
+    await collection.createIndexes([index]);
+  }
 }
 
 export * from './errors';

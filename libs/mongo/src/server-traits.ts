@@ -15,6 +15,14 @@ export interface ServerTraits {
    * is not assessed and treated the same way.
    */
   atomicConditionalUpdates: boolean;
+  /**
+   * Whether a filter on a field other than `_id` can be answered from a secondary index. False on
+   * FerretDB 1.24 (SQLite): it accepts `createIndexes` and maintains each index on every insert
+   * and update, but pushes no such filter down (`explain` says `filterPushdown: false`; the plan
+   * is a `SCAN`), so non-unique indexes there cost writes and serve no query. Probed, not assumed
+   * from the product: a FerretDB backend that does push filters down keeps its indexes.
+   */
+  secondaryIndexesServeQueries: boolean;
 }
 
 /** Asks the server once (`buildInfo`; FerretDB adds `ferretdbVersion`). */
@@ -22,7 +30,19 @@ export async function serverTraits(db: Db): Promise<ServerTraits> {
   const info = await db.admin().command({ buildInfo: 1 });
   const ferretdbVersion = info['ferretdbVersion'];
   if (typeof ferretdbVersion === 'string') {
-    return { product: 'ferretdb', version: ferretdbVersion, atomicConditionalUpdates: false };
+    // FerretDB adds `filterPushdown` to every explain; a collection that does not exist is fine.
+    const plan = await db.command({ explain: { find: 'server_traits_probe', filter: { probe: 1 } } });
+    return {
+      product: 'ferretdb',
+      version: ferretdbVersion,
+      atomicConditionalUpdates: false,
+      secondaryIndexesServeQueries: plan['filterPushdown'] === true,
+    };
   }
-  return { product: 'mongodb', version: String(info['version'] ?? 'unknown'), atomicConditionalUpdates: true };
+  return {
+    product: 'mongodb',
+    version: String(info['version'] ?? 'unknown'),
+    atomicConditionalUpdates: true,
+    secondaryIndexesServeQueries: true,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { EventProducer } from '@reps/kafka';
-import { ensureIndexes } from '@reps/mongo';
+import { ensureIndexes, serverTraits } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import type { Registry } from 'prom-client';
 import { toKafkaMessage } from '../contacts/contact-envelope';
@@ -47,7 +47,8 @@ export async function openAggregateStreams<E extends StorableEvent & Parameters<
 ): Promise<AggregateStreams<E>> {
   const commits = db.collection<CommitDoc<E>>(`${deps.aggregate}_commits`);
   const outbox = db.collection<OutboxDoc>(`${deps.aggregate}_outbox`);
-  await Promise.all([ensureIndexes(commits, eventStoreIndexes), ensureIndexes(outbox, outboxIndexes)]);
+  const traits = await serverTraits(db);
+  await Promise.all([ensureIndexes(commits, eventStoreIndexes, traits), ensureIndexes(outbox, outboxIndexes, traits)]);
   const store = createMongoEventStore<E>(commits, outbox);
   const relay = createOutboxRelay<E>({
     store,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectMongo, ensureIndexes, type MongoHandle } from '@reps/mongo';
+import { connectMongo, ensureIndexes, serverTraits, type MongoHandle } from '@reps/mongo';
 import { createLogger, createMetricsRegistry } from '@reps/observability';
 import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
 import {
@@ -30,7 +30,7 @@ describe('mongo event store and outbox relay (real server)', () => {
     env = await resolveTestEnv();
     mongo = await connectMongo({ url: env.mongoUrl, dbName: uniqueName('es').replace(/-/g, '_'), appName: 'test' });
     const commits = mongo.db.collection<CommitDoc<TestEvent>>('commits');
-    await ensureIndexes(commits, eventStoreIndexes);
+    await ensureIndexes(commits, eventStoreIndexes, await serverTraits(mongo.db));
     store = createMongoEventStore(commits, mongo.db.collection<OutboxDoc>('outbox'));
   });
 
