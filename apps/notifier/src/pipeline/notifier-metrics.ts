@@ -60,7 +60,7 @@ export function createNotifierMetrics(registry: Registry, queues: () => Queue[])
     }),
     pushSkipped: new Counter({
       name: 'push_skipped_total',
-      help: 'Pushes not sent on purpose: disabled in settings, no subscription, stale event, overtaken reminder',
+      help: 'Pushes not sent on purpose: disabled in settings, no subscription, stale event, overtaken reminder, not posted again after a crash cut its attempt off',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

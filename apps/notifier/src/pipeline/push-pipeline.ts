@@ -12,6 +12,7 @@ import {
 } from '@reps/contracts';
 import type { Logger } from '@reps/observability';
 import { createTypedQueue, createTypedWorker, type Redis, type TypedQueue } from '@reps/redis';
+import { claimSendAttempt } from './send-attempts';
 import {
   digestPush,
   quietHoursEnd,
@@ -429,12 +430,28 @@ export function createPushPipeline(options: PushPipelineOptions): PushPipeline {
           ),
       },
     },
-    async process(data) {
+    async process(data, job) {
       const rep = { company_id: data.company_id, user_id: data.user_id };
       const sub = (await options.subscriptions.list(rep)).find(
         (candidate) => candidate.id === data.subscription_id,
       );
       if (!sub) return 'subscription_gone';
+      // A push is never posted twice by one attempt: not again after a crash cut that attempt off.
+      if (
+        !(await claimSendAttempt(
+          connection,
+          `${prefix}:notifier:sending:${job.id}`,
+          job.attemptsMade,
+          KEEP_COMPLETED.age,
+        ))
+      ) {
+        metrics.pushSkipped.inc({ reason: 'cut_off_by_crash' });
+        logger.warn(
+          { job_id: job.id, attempts_made: job.attemptsMade },
+          'push not posted again: the attempt a crash cut off may have delivered it',
+        );
+        return 'not posted again (an attempt cut off by a crash may have delivered it)';
+      }
       const outcome = await options.sender.send(
         { endpoint: sub.endpoint, p256dh: sub.p256dh, auth: sub.auth },
         data.payload,
