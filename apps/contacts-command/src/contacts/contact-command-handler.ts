@@ -41,6 +41,8 @@ export interface ContactCommandHandlerDeps {
   commits: CommitBatcher<ContactEvent>;
   clock: () => Date;
   maxAttempts?: number;
+  /** Stream heads remembered (see `StreamExecutorDeps.headCacheSize`). */
+  headCacheSize?: number;
 }
 
 /** Contacts on the shared stream executor, plus bulk create (new ids only: one flush, no reads). */

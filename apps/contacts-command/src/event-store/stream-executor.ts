@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import { ConflictError, PreconditionFailedError, type AppError } from '@reps/errors';
 import type { Decision } from '@reps/contacts-domain';
 import {
+  outboxKeyOf,
   StreamVersionConflict,
   type CommitDoc,
   type EventStore,
@@ -29,7 +31,8 @@ export interface StreamAggregate<C extends { actor: A }, D, E extends StorableEv
   name: string;
   streamOf(command: C): string;
   decide(command: C, state: S | null): Decision<D, Err>;
-  fold(events: readonly E[]): S | null;
+  /** Folds events onto `from` (the state before them; `null` = the stream's start). */
+  fold(events: readonly E[], from: S | null): S | null;
   envelope(
     events: D[],
     before: S | null,
@@ -40,6 +43,7 @@ export interface StreamAggregate<C extends { actor: A }, D, E extends StorableEv
    * Optional: where the current state comes from when folding the whole stream is too slow (a
    * SmartLink's stream grows by one commit per open): a snapshot plus the commits after it.
    * `read.events` may then hold only that tail; the executor uses `read.version` and `read.lastCommitId`.
+   * The executor's own cache of stream heads is not used for such an aggregate.
    */
   load?(stream: string): Promise<{ read: StreamRead<E>; state: S | null }>;
   /**
@@ -58,6 +62,21 @@ export interface StreamExecutorDeps<E extends StorableEvent> {
   commits: CommitBatcher<E>;
   clock: () => Date;
   maxAttempts?: number;
+  /**
+   * How many streams' heads (state, version, newest commit) this process remembers, so that the
+   * next command on one of them reads only the commits after it — usually one `_id` lookup that
+   * finds nothing — instead of the whole stream, one lookup per commit. Commits never change and
+   * each names its version, so a remembered head is always a true prefix of the stream, even
+   * when another process wrote since. Default 10,000; 0 turns it off.
+   */
+  headCacheSize?: number;
+}
+
+interface StreamHead<S> {
+  state: S | null;
+  version: number;
+  lastCommitId: string | null;
+  lastOutboxKey: string | null | undefined;
 }
 
 /**
@@ -76,10 +95,23 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
     state: null,
   };
 
+  const headCacheSize = deps.headCacheSize ?? 10_000;
+  const heads = headCacheSize > 0 ? new LRUCache<string, StreamHead<S>>({ max: headCacheSize }) : undefined;
+
+  function remember(stream: string, head: StreamHead<S>): void {
+    // Never move a head back: a slower request may finish after a newer one was remembered.
+    if (head.version > 0 && head.version >= (heads?.get(stream)?.version ?? 0)) heads?.set(stream, head);
+  }
+
   async function load(stream: string): Promise<{ read: StreamRead<E>; state: S | null }> {
     if (aggregate.load) return aggregate.load(stream);
-    const read = await deps.store.readStream(stream);
-    return { read, state: aggregate.fold(read.events) };
+    const head = heads?.get(stream);
+    const tail = await deps.store.readStreamAfter(stream, head?.version ?? 0, head?.lastCommitId ?? null);
+    const state = tail.events.length > 0 || !head ? aggregate.fold(tail.events, head?.state ?? null) : head.state;
+    const lastOutboxKey = tail.lastOutboxKey !== undefined ? tail.lastOutboxKey : head?.lastOutboxKey;
+    const read: StreamRead<E> = { ...tail, ...(lastOutboxKey !== undefined ? { lastOutboxKey } : {}) };
+    remember(stream, { state, version: read.version, lastCommitId: read.lastCommitId, lastOutboxKey });
+    return { read, state };
   }
 
   return {
@@ -118,6 +150,9 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
           if (!(error instanceof StreamVersionConflict)) throw error;
           if (context.expectedVersion !== undefined) throw new PreconditionFailedError();
           continue;
+        }
+        if (!aggregate.load) {
+          remember(stream, { state: after, version: commit.last_version, lastCommitId: commit._id, lastOutboxKey: outboxKeyOf(commit) });
         }
         if (aggregate.appended && after) await aggregate.appended(stream, after, commit);
         return { before: state, state: after as S, version: commit.last_version };

@@ -138,7 +138,7 @@ export function createSmartlinkCommandHandler(deps: SmartlinkCommandHandlerDeps)
         streamOf: (command) => smartlinkStream(command.smartlinkId),
         creates: (command) => command.type === 'CreateSmartlink',
         decide: decideSmartlink,
-        fold: (events) => evolveSmartlinkAll(events),
+        fold: (events, from) => evolveSmartlinkAll(events, from),
         envelope: (events, before, context) =>
           envelopeSmartlinkEvents(events, before, owner ? { ...context, owner } : context),
         toAppError: toSmartlinkAppError,
