@@ -58,6 +58,12 @@ describe('createHttpApp', () => {
         app.get('/db-closed', async () => {
           throw new Error('load failed', { cause: driverError('MongoNetworkError', 'connection 11 closed') });
         });
+        // insertMany cut off by the restart: the bulk error wraps the network error (npm run chaos smoke).
+        app.get('/db-bulk-closed', () => {
+          throw Object.assign(driverError('MongoBulkWriteError', 'connection 1 closed'), {
+            errorResponse: driverError('MongoNetworkError', 'connection 1 closed'),
+          });
+        });
         app.get('/db-shutdown', () => {
           throw Object.assign(driverError('MongoServerError', 'interrupted at shutdown'), { code: 11600 });
         });
@@ -166,7 +172,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers 503 with Retry-After, not 500, while a dependency cannot be reached', async () => {
-    for (const path of ['/db-down', '/db-closed', '/db-shutdown']) {
+    for (const path of ['/db-down', '/db-closed', '/db-bulk-closed', '/db-shutdown']) {
       const res = await fetch(`${base}${path}`);
       expect([path, res.status, res.headers.get('retry-after')]).toEqual([path, 503, '5']);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');

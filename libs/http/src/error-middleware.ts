@@ -61,13 +61,25 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
 /** MongoDB server error codes of a server shutting down or not (yet) writable: HostUnreachable … InterruptedAtShutdown. */
 const UNAVAILABLE_MONGO_CODES = new Set([6, 7, 89, 91, 189, 10107, 11600, 11602, 13435]);
 
-/** Whether `error` (or an error it wraps as `cause`) says a dependency is unreachable for now. */
+/**
+ * Whether `error` (or an error it wraps as `cause`, or as `errorResponse` — the MongoDB driver's
+ * `MongoBulkWriteError` carries the network error that cut an `insertMany` off there, with no
+ * code of its own) says a dependency is unreachable for now.
+ */
 export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 5) return false;
-  const { name, code, cause } = error as { name?: unknown; code?: unknown; cause?: unknown };
+  const { name, code, cause, errorResponse } = error as {
+    name?: unknown;
+    code?: unknown;
+    cause?: unknown;
+    errorResponse?: unknown;
+  };
   if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
   if (name === 'MongoServerError' && typeof code === 'number' && UNAVAILABLE_MONGO_CODES.has(code)) return true;
-  return isDependencyUnavailable(cause, depth + 1);
+  return (
+    isDependencyUnavailable(cause, depth + 1) ||
+    (errorResponse instanceof Error && isDependencyUnavailable(errorResponse, depth + 1))
+  );
 }
 
 export function errorEnvelope(
