@@ -253,6 +253,12 @@ function runRebuild(env, { timeoutMs, logFile }) {
   });
 }
 
+/**
+ * The events of one commit document: JSON text in `events_json` (since issue 14), or the `events`
+ * array of older commits (mirrors `storedEvents` in apps/contacts-command's event store).
+ */
+const storedEvents = (commit) => (typeof commit.events_json === 'string' ? JSON.parse(commit.events_json) : (commit.events ?? []));
+
 /** Everything the checker needs; `rebuildEnv` is the projection's environment. */
 async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
   const { kafka, mongo } = connect(servers);
@@ -260,7 +266,7 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
   try {
     const commits = await mongo.db(COMMAND_DB).collection('contact_commits').find({}).toArray();
     const store = commits
-      .flatMap((c) => c.events)
+      .flatMap(storedEvents)
       .map((e) => ({
         id: e.id,
         type: e.type,
@@ -276,7 +282,7 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
     const topic = topics[TOPIC];
     const groupCommits = await mongo.db(COMMAND_DB).collection('group_commits').find({}).toArray();
     const groupStore = groupCommits
-      .flatMap((c) => c.events)
+      .flatMap(storedEvents)
       .map((e) => ({
         id: e.id,
         type: e.type,
@@ -289,7 +295,7 @@ async function collect(servers, { rebuildEnv, logFile, timeoutMs = 180_000 }) {
     for (const [name, where] of Object.entries(AGGREGATES)) {
       const commits = await mongo.db(COMMAND_DB).collection(where.commits).find({}).toArray();
       aggregates[name] = {
-        store: commits.flatMap((c) => c.events).map(eventFacts),
+        store: commits.flatMap(storedEvents).map(eventFacts),
         kafka: topics[where.topic],
       };
     }

@@ -6,6 +6,7 @@ import { createKafkaEventBus, type EventBus } from '@reps/kafka';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
 import { freePort, resolveTestEnv, waitFor, type TestEnv } from '@reps/testing';
 import { isolatedSettings, readTopic, TEST_SECRET } from '../testing/command-service.spec-helper';
+import { storedEvents } from './mongo-event-store';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -67,13 +68,13 @@ describe('an event stored right before a crash is published after the restart', 
     expect(await exited).toBe('SIGKILL');
 
     // Stored, and still in the outbox: not published.
-    const commits = mongo.db.collection<{ _id: string; flush: string; events: { aggregate_id: number }[] }>('contact_commits');
+    const commits = mongo.db.collection<{ _id: string; flush: string; events_json?: string }>('contact_commits');
     const outbox = mongo.db.collection<{ _id: string }>('contact_outbox');
     const stored = await commits.find({}).toArray();
     expect(stored).toHaveLength(1);
     // Its flush's outbox document, which lists it, is still there.
     expect(await outbox.countDocuments({ _id: stored[0]!.flush })).toBe(1);
-    const contactId = stored[0]!.events[0]!.aggregate_id;
+    const contactId = storedEvents<{ aggregate_id: number }>(stored[0]!)[0]!.aggregate_id;
 
     child = await startProcess(port, {});
     const events = await readTopic(bus, settings.topic, 1, (seen) => seen.some((e) => e.aggregate_id === contactId));

@@ -8,7 +8,7 @@ import { createKafkaEventBus, type EventBus } from '@reps/kafka';
 import { connectMongo, type MongoHandle } from '@reps/mongo';
 import { freePort, resolveTestEnv, uniqueName, waitFor, type TestEnv } from '@reps/testing';
 import { isolatedSettings, readTopic, TEST_SECRET } from '../testing/command-service.spec-helper';
-import type { CommitDoc } from './mongo-event-store';
+import { storedEvents } from './mongo-event-store';
 
 const COMMAND_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 const PROJECTION_MAIN = join(__dirname, '..', '..', '..', 'contacts-projection', 'dist', 'main.js');
@@ -198,10 +198,10 @@ describe('group commit: 500 creates and 500 updates, SIGKILL mid-batch, restart'
     ).proc;
 
     // Everything stored (acknowledged or not) — the event store is the truth the topic must match.
-    const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
+    const commits = mongo.db.collection<{ events_json?: string }>('contact_commits');
     const stored = new Map<string, ContactEvent>();
     for (const commit of await commits.find({}).toArray())
-      for (const event of commit.events)
+      for (const event of storedEvents<ContactEvent>(commit))
         stored.set(`${event.aggregate_id}@${event.aggregate_version}`, event);
     const onTopic = (events: ContactEvent[]) => {
       const keys = new Set(events.map((e) => `${e.aggregate_id}@${e.aggregate_version}`));

@@ -5,6 +5,7 @@ import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
 import {
   createMongoEventStore,
   eventStoreIndexes,
+  storedEvents,
   StreamVersionConflict,
   type CommitDoc,
   type EventStore,
@@ -66,8 +67,14 @@ describe('mongo event store and outbox relay (real server)', () => {
     expect(flush.results[0]).not.toBeInstanceOf(StreamVersionConflict);
     expect(flush.results[1]).not.toBeInstanceOf(StreamVersionConflict);
     expect(flush.results[2]).toBeInstanceOf(StreamVersionConflict);
-    const doc = await mongo.db.collection<OutboxDoc>('outbox').findOne({ _id: flush.id });
+    const doc = (await store.pendingOutbox(1000, new Date(Date.now() + 60_000))).find((entry) => entry._id === flush.id);
     expect(doc && 'commits' in doc ? doc.commits.map((c) => c._id) : null).toEqual([`${a}@1`, `${b}@1`, `${a}@1`]);
+    // Stored compactly (FerretDB's cost is per field): the list and the events as JSON text.
+    const raw = await mongo.db.collection('outbox').findOne({ _id: flush.id as never });
+    expect(typeof raw?.['commits_json']).toBe('string');
+    const commit = await mongo.db.collection('commits').findOne({ _id: `${b}@1` as never });
+    expect([typeof commit?.['events_json'], commit?.['events']]).toEqual(['string', undefined]);
+    expect(storedEvents(commit as { events_json?: string })).toEqual([expect.objectContaining({ aggregate_id: b, aggregate_version: 1 })]);
     expect(await store.outboxKeyOf(`${b}@1`)).toBe(flush.id);
   });
 
@@ -198,12 +205,11 @@ describe('mongo event store and outbox relay (real server)', () => {
   it('publishes the stored commits of a flush once, and drops the flush once a listed commit that never came is past the grace period', async () => {
     const [a, missing] = [uniqueName('contact'), uniqueName('contact')];
     const stored = await store.append({ stream: a, expectedVersion: 0, previous: null, events: [event(a, 1)] }, new Date());
-    const outbox = mongo.db.collection<OutboxDoc>('outbox');
+    const outbox = mongo.db.collection<{ _id: string; commits_json: string }>('outbox');
     // As if the writer died between the outbox document and the commit of `missing`.
-    await outbox.updateOne(
-      { _id: stored.flush! },
-      { $push: { commits: { _id: `${missing}@1`, stream: missing, version: 1, previous: null, previous_key: null } } } as never,
-    );
+    const listed = JSON.parse((await outbox.findOne({ _id: stored.flush! }))!.commits_json) as unknown[];
+    listed.push({ _id: `${missing}@1`, stream: missing, version: 1, previous: null, previous_key: null });
+    await outbox.updateOne({ _id: stored.flush! }, { $set: { commits_json: JSON.stringify(listed) } });
     const sent: TestEvent[] = [];
     const patient = quietRelay(async (events) => void sent.push(...events));
     await patient.drain();

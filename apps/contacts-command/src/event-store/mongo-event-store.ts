@@ -59,6 +59,57 @@ export interface FlushOutboxDoc {
   created_at: Date;
 }
 
+/**
+ * How a commit and a flush are stored. FerretDB's cost grows with the number of fields it
+ * converts, not with bytes: 1,000 commits whose events are nested documents took 270–330 ms to
+ * insert there, the same with the events as one JSON string 77–126 ms; a flush listing 1,000
+ * commits as subdocuments 25–45 ms to insert and 33 ms to delete, as a string about 7 ms. Nothing
+ * queries inside either (commits are read by `_id`, flushes by `_id` and age), so both keep their
+ * envelope fields and carry their payload as JSON text — the very JSON each event is published as.
+ * Documents written before (`events` / `commits` arrays) are still read.
+ */
+interface StoredCommit {
+  _id: string;
+  stream: string;
+  version: number;
+  last_version: number;
+  previous: string | null;
+  flush?: string;
+  /** `JSON.stringify(events)`. */
+  events_json?: string;
+  /** Commits written before `events_json`. */
+  events?: unknown[];
+  recorded_at: Date;
+}
+
+interface StoredFlushDoc {
+  _id: string;
+  /** `JSON.stringify(commits)`: the `OutboxCommitRef`s of the flush. */
+  commits_json: string;
+  created_at: Date;
+}
+
+function encodeCommit<E extends StorableEvent>(commit: CommitDoc<E>): StoredCommit {
+  const { events, ...envelope } = commit;
+  return { ...envelope, events_json: JSON.stringify(events) };
+}
+
+function decodeCommit<E extends StorableEvent>(stored: StoredCommit): CommitDoc<E> {
+  const { events_json, events, ...envelope } = stored;
+  return { ...envelope, events: (events_json !== undefined ? JSON.parse(events_json) : events ?? []) as E[] };
+}
+
+/** The events of a commit document as stored (either form); for tests and tools that read the collection. */
+export function storedEvents<E>(doc: { events_json?: string; events?: unknown[] }): E[] {
+  return (doc.events_json !== undefined ? JSON.parse(doc.events_json) : doc.events ?? []) as E[];
+}
+
+function decodeOutbox(doc: OutboxDoc | StoredFlushDoc): OutboxDoc {
+  if (typeof (doc as StoredFlushDoc).commits_json !== 'string') return doc as OutboxDoc;
+  const { commits_json, ...rest } = doc as StoredFlushDoc;
+  return { ...rest, commits: JSON.parse(commits_json) as OutboxCommitRef[] };
+}
+
 /** The outbox entry of one commit, as written before group commit: still read, never written. */
 export interface LegacyOutboxDoc {
   _id: string;
@@ -195,8 +246,9 @@ export function createMongoEventStore<E extends StorableEvent>(
       // From the stream's start, "no commit" is known; from a snapshot, the head's key is not.
       let lastOutboxKey: string | null | undefined = afterCommitId === null ? null : undefined;
       for (;;) {
-        const doc = (await commits.findOne({ _id: commitId(stream, version + 1) } as never)) as CommitDoc<E> | null;
-        if (!doc) break;
+        const stored = (await commits.findOne({ _id: commitId(stream, version + 1) } as never)) as StoredCommit | null;
+        if (!stored) break;
+        const doc = decodeCommit<E>(stored);
         events.push(...doc.events);
         version = doc.last_version;
         lastCommitId = doc._id;
@@ -210,8 +262,9 @@ export function createMongoEventStore<E extends StorableEvent>(
       const refused = new Set<number>();
       if (docs.length > 0) {
         // The outbox first: once a commit exists, a trace of it does too.
-        await outbox.insertOne({ _id: id, commits: docs.map((doc, i) => toRef(doc, requests[i]!)), created_at: now });
-        await commits.insertMany(docs as never[], { ordered: false }).catch((error: unknown) => {
+        const flush: StoredFlushDoc = { _id: id, commits_json: JSON.stringify(docs.map((doc, i) => toRef(doc, requests[i]!))), created_at: now };
+        await outbox.insertOne(flush as never);
+        await commits.insertMany(docs.map(encodeCommit) as never[], { ordered: false }).catch((error: unknown) => {
           for (const i of duplicateIndexes(error)) refused.add(i);
         });
       }
@@ -230,7 +283,8 @@ export function createMongoEventStore<E extends StorableEvent>(
     appendMany: async (requests, now) => (await store.appendFlush(requests, now)).results,
 
     async pendingOutbox(limit, before) {
-      return outbox.find({ created_at: { $lt: before } }, { sort: { created_at: 1 }, limit }).toArray();
+      const docs = await outbox.find({ created_at: { $lt: before } }, { sort: { created_at: 1 }, limit }).toArray();
+      return docs.map(decodeOutbox);
     },
 
     async loadCommits(ids) {
@@ -238,9 +292,9 @@ export function createMongoEventStore<E extends StorableEvent>(
       // Point lookups in small parallel groups: `_id` equality is what FerretDB pushes down.
       for (let i = 0; i < ids.length; i += 16) {
         const docs = await Promise.all(
-          ids.slice(i, i + 16).map((id) => commits.findOne({ _id: id } as never) as Promise<CommitDoc<E> | null>),
+          ids.slice(i, i + 16).map((id) => commits.findOne({ _id: id } as never) as Promise<StoredCommit | null>),
         );
-        for (const doc of docs) if (doc) found.set(doc._id, doc);
+        for (const doc of docs) if (doc) found.set(doc._id, decodeCommit<E>(doc));
       }
       return found;
     },
