@@ -96,23 +96,21 @@ export function createRateLimit(options: RateLimitOptions): RateLimitHandler {
   const handler: RequestHandler = (req, res, next) => {
     const cost = options.costOf(req);
     const key = options.keyOf ? options.keyOf(req) : principalKey(principalOf(req));
-    limiter.consume(key, cost).then(
-      (decision) => {
-        setHeaders(res, points, windowSeconds, decision);
-        if (decision.allowed) {
-          next();
-          return;
-        }
-        const retryAfter = Math.max(1, Math.ceil(decision.msBeforeReset / 1000));
-        next(
-          new RateLimitedError(
-            retryAfter,
-            `Rate limit of ${points} requests per ${windowSeconds} s exceeded`,
-          ),
-        );
-      },
-      (error: unknown) => next(error),
-    );
+    const answer = (decision: Decision) => {
+      setHeaders(res, points, windowSeconds, decision);
+      if (decision.allowed) {
+        next();
+        return;
+      }
+      const retryAfter = Math.max(1, Math.ceil(decision.msBeforeReset / 1000));
+      next(
+        new RateLimitedError(retryAfter, `Rate limit of ${points} requests per ${windowSeconds} s exceeded`),
+      );
+    };
+    // Decided here and now unless this instance must first share its counts (then it waits).
+    const decision = limiter.tryConsume(key, cost);
+    if (decision) answer(decision);
+    else limiter.consume(key, cost).then(answer, (error: unknown) => next(error));
   };
   return Object.assign(handler, {
     async close() {

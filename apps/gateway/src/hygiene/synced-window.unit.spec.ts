@@ -73,6 +73,18 @@ describe('synced window limiter', () => {
     expect(shared.counts.get('k')?.count).toBe(5);
   });
 
+  it('tryConsume decides at once under the budget and defers (undefined, nothing counted) when a sync is due', async () => {
+    const { shared, limiter } = setup(100, 5);
+    const one = limiter();
+    for (let i = 0; i < 5; i++)
+      expect(one.tryConsume('k', 1)).toMatchObject({ allowed: true, remaining: 99 - i });
+    expect(one.tryConsume('k', 1)).toBeUndefined();
+    expect(shared.calls()).toBe(0);
+    expect(await one.consume('k', 1)).toMatchObject({ allowed: true, remaining: 94 });
+    expect(shared.calls()).toBe(1);
+    expect(shared.counts.get('k')?.count).toBe(5);
+  });
+
   it('given two instances, each sees the other after a sync and the pair stays within limit + 2 × budget', async () => {
     const { shared, limiter } = setup(100, 5);
     const a = limiter();

@@ -29,8 +29,9 @@ function forwarder(op: ApiOperation, deps: ForwardingDeps, check: EdgeCheck): Re
   return async (req, res) => {
     check(op, req);
     // A caller that hangs up abandons its upstream call too (a write already applied stays applied).
+    // Its controller is the upstream call's own (one per call, not one here linked to another there).
     const abort = new AbortController();
-    res.on('close', () => {
+    res.once('close', () => {
       if (!res.writableFinished) abort.abort();
     });
     const answer = await upstream.send({
@@ -44,7 +45,7 @@ function forwarder(op: ApiOperation, deps: ForwardingDeps, check: EdgeCheck): Re
       // it again and compares it for Idempotency-Key replays.
       ...(op.body && req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       ...(op.kind === 'bulk' ? { timeoutMs: deps.bulkTimeoutMs } : {}),
-      signal: abort.signal,
+      controller: abort,
     });
     relay(res, answer);
   };

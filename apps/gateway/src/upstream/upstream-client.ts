@@ -44,6 +44,12 @@ export interface UpstreamRequest {
   timeoutMs?: number;
   /** Aborts the upstream call, e.g. when the client went away. */
   signal?: AbortSignal;
+  /**
+   * The call's own controller, when the caller has one to spare: aborting it abandons the call,
+   * and the client's deadline aborts it too. Saves linking a second controller to `signal` on
+   * the hot path (a controller, a listener added and removed per call).
+   */
+  controller?: AbortController;
 }
 
 export interface UpstreamResponse {
@@ -114,7 +120,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     // A hard bound on the whole exchange, including time spent queued for a free connection,
     // which undici's per-phase timeouts do not cover. One controller and one plain timer per
     // call: AbortSignal.timeout + AbortSignal.any cost several times more per request.
-    const controller = new AbortController();
+    const controller = request.controller ?? new AbortController();
     const deadline = setTimeout(
       () => controller.abort(new DOMException('upstream deadline exceeded', 'TimeoutError')),
       options.connectTimeoutMs + 2 * timeout,
