@@ -80,6 +80,8 @@ export interface EchoUpstream {
     hang?: boolean;
     delayMs?: number;
   };
+  /** Calls left unanswered (`hang`) whose connection the gateway closed. */
+  abandoned: number;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     url: '',
     requests,
     respond: { ...DEFAULT_ECHO_ANSWER },
+    abandoned: 0,
     async close() {
       for (const res of hung) res.destroy();
       server.closeAllConnections();
@@ -116,6 +119,9 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       }
       if (hang) {
         hung.add(res);
+        res.once('close', () => {
+          if (hung.delete(res)) upstream.abandoned += 1;
+        });
         return;
       }
       setTimeout(() => res.writeHead(status, headers).end(body), delayMs ?? 0);
@@ -205,6 +211,7 @@ export async function startGatewayOverEchoes(env: TestEnv, overrides: Record<str
       for (const upstream of [command, query]) {
         upstream.requests.length = 0;
         upstream.respond = { ...DEFAULT_ECHO_ANSWER };
+        upstream.abandoned = 0;
       }
     },
     async close() {

@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { MethodNotAllowedError } from '@reps/errors';
 import { requestIdOf } from '@reps/http';
 import { scopeBase, type ApiOperation } from '../contacts/contact-operations';
-import type { UpstreamClient, UpstreamResponse } from './upstream-client';
+import { UpstreamCallAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client';
 
 export interface ForwardingDeps {
   command: UpstreamClient;
@@ -29,8 +29,8 @@ function forwarder(op: ApiOperation, deps: ForwardingDeps, check: EdgeCheck): Re
   return async (req, res) => {
     check(op, req);
     // A caller that hangs up abandons its upstream call too (a write already applied stays applied).
-    // Its controller is the upstream call's own (one per call, not one here linked to another there).
-    const abort = new AbortController();
+    // Its abort handle is the upstream call's own (one per call, not one here linked to another there).
+    const abort = new UpstreamCallAbort();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
     });
@@ -45,7 +45,7 @@ function forwarder(op: ApiOperation, deps: ForwardingDeps, check: EdgeCheck): Re
       // it again and compares it for Idempotency-Key replays.
       ...(op.body && req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       ...(op.kind === 'bulk' ? { timeoutMs: deps.bulkTimeoutMs } : {}),
-      controller: abort,
+      abort,
     });
     relay(res, answer);
   };

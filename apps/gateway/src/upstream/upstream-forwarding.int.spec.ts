@@ -158,6 +158,23 @@ describe('gateway forwarding to real upstream HTTP servers (real Redis)', () => 
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it('abandons the upstream call when the caller hangs up, before any timeout', async () => {
+    query.respond = { ...query.respond, hang: true };
+    const token = await gw.token(rep);
+    const hangUp = new AbortController();
+    const call = fetch(`${gw.base}${USERS}/1`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: hangUp.signal,
+    });
+    for (let i = 0; i < 100 && query.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(query.requests).toHaveLength(1);
+    hangUp.abort();
+    await expect(call).rejects.toThrow();
+    // Well within the 600 ms answer timeout: the gateway closed the upstream request itself.
+    for (let i = 0; i < 30 && query.abandoned === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(query.abandoned).toBe(1);
+  });
+
   it('answers 503 for an upstream 5xx that is not our JSON envelope', async () => {
     command.respond = { status: 502, headers: { 'content-type': 'text/html' }, body: '<h1>Bad gateway</h1>' };
     const res = await gw.request(rep, 'POST', USERS, { first_name: 'A' });
