@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ContactFields, ContactOrigin, IsoDateTime, PositiveId, contactFieldSchemas } from './contact-fields';
 import { ContactToken } from './contact-resource';
-import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema } from '../events/event-envelope';
+import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
 
 /**
  * The public Kafka contract for contacts (DESIGN §3). Downstream analytics consume these
@@ -96,42 +96,15 @@ export const contactEventDataSchemas = {
   'contact.restored': ContactRestoredData,
 } as const satisfies Record<ContactEventType, z.ZodType>;
 
-const payload = <T extends ContactEventType>(type: T) =>
-  z.object({ type: z.literal(type), data: contactEventDataSchemas[type] });
-
 /** An event as the domain decides it: type and data, before the service wraps it in an envelope. */
-export const ContactEventData = z.discriminatedUnion('type', [
-  payload('contact.created'),
-  payload('contact.updated'),
-  payload('contact.reassigned'),
-  payload('contact.discarded'),
-  payload('contact.restored'),
-]);
+export const ContactEventData = eventPayloadUnion(contactEventDataSchemas);
 export type ContactEventData = z.output<typeof ContactEventData>;
 export type ContactEventDataOf<T extends ContactEventType> = Extract<ContactEventData, { type: T }>;
 
-const enveloped = <T extends ContactEventType>(type: T) =>
-  EventEnvelope.extend({ type: z.literal(type), data: contactEventDataSchemas[type] }).meta({
-    title: type,
-    description: contactEventDataSchemas[type].meta()?.description,
-  });
-
+const published = publishedEvents(EventEnvelope, contactEventDataSchemas);
 /** Each event as published on `crm.contacts.v1`, keyed by the contact id. */
-export const contactEventSchemas = {
-  'contact.created': enveloped('contact.created'),
-  'contact.updated': enveloped('contact.updated'),
-  'contact.reassigned': enveloped('contact.reassigned'),
-  'contact.discarded': enveloped('contact.discarded'),
-  'contact.restored': enveloped('contact.restored'),
-} as const satisfies Record<ContactEventType, z.ZodType>;
-
-export const ContactEvent = z.discriminatedUnion('type', [
-  contactEventSchemas['contact.created'],
-  contactEventSchemas['contact.updated'],
-  contactEventSchemas['contact.reassigned'],
-  contactEventSchemas['contact.discarded'],
-  contactEventSchemas['contact.restored'],
-]);
+export const contactEventSchemas = published.schemas;
+export const ContactEvent = published.union;
 export type ContactEvent = z.output<typeof ContactEvent>;
 
 /** The Kafka message key of a contact's events: all of them land, in order, on one partition. */

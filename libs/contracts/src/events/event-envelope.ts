@@ -53,3 +53,43 @@ export function eventEnvelopeSchema(describe: EnvelopeDescriptions) {
     })
     .meta({ title: 'EventEnvelope' });
 }
+
+/** One topic's event types and the schema of each one's `data`: the single table its unions and docs are built from. */
+type DataTable = Record<string, z.ZodType>;
+type TypeOf<D extends DataTable> = keyof D & string;
+
+/** An event as the domain decides it: `{type, data}`, before the service wraps it in an envelope. */
+type PayloadSchema<D extends DataTable, K extends TypeOf<D>> = z.ZodObject<{ type: z.ZodLiteral<K>; data: D[K] }>;
+/** An event as published: the topic's envelope with `type` and `data` narrowed. */
+type EnvelopedSchema<S extends z.core.$ZodShape, D extends DataTable, K extends TypeOf<D>> = z.ZodObject<
+  Omit<S, 'type' | 'data'> & { type: z.ZodLiteral<K>; data: D[K] }
+>;
+/** A union over the types of a table, one member per type (distributes, so `type` and `data` stay paired). */
+type EachType<D extends DataTable, M extends { [K in TypeOf<D>]: z.ZodType }> = M[TypeOf<D>];
+
+/** The domain's events of a topic: a discriminated union of `{type, data}`, one member per entry of `data`, in order. */
+export function eventPayloadUnion<D extends DataTable>(data: D) {
+  const options = Object.entries(data).map(([type, schema]) => z.object({ type: z.literal(type), data: schema }));
+  return z.discriminatedUnion('type', options as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodDiscriminatedUnion<
+    EachType<D, { [K in TypeOf<D>]: PayloadSchema<D, K> }>[],
+    'type'
+  >;
+}
+
+/**
+ * The published events of a topic: per type the envelope with `type` and `data` narrowed (titled with the
+ * type, described by its data schema), and their discriminated union.
+ */
+export function publishedEvents<S extends z.core.$ZodShape, D extends DataTable>(envelope: z.ZodObject<S>, data: D) {
+  const schemas = Object.fromEntries(
+    Object.entries(data).map(([type, schema]) => [
+      type,
+      envelope.extend({ type: z.literal(type), data: schema }).meta({ title: type, description: schema.meta()?.description }),
+    ]),
+  ) as unknown as { [K in TypeOf<D>]: EnvelopedSchema<S, D, K> };
+  const union = z.discriminatedUnion('type', Object.values(schemas) as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodDiscriminatedUnion<
+    EachType<D, { [K in TypeOf<D>]: EnvelopedSchema<S, D, K> }>[],
+    'type'
+  >;
+  return { schemas, union };
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
-import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema } from '../events/event-envelope';
+import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
 import { GROUP_CONTACTS_MAX } from './group-bodies';
 import { GroupDescription, GroupName } from './group-resource';
 
@@ -93,39 +93,12 @@ export const groupEventDataSchemas = {
   'group.contact_removed': GroupContactRemovedData,
 } as const satisfies Record<GroupEventType, z.ZodType>;
 
-const payload = <T extends GroupEventType>(type: T) =>
-  z.object({ type: z.literal(type), data: groupEventDataSchemas[type] });
-
 /** An event as the domain decides it: type and data, before the service wraps it in an envelope. */
-export const GroupEventData = z.discriminatedUnion('type', [
-  payload('group.created'),
-  payload('group.updated'),
-  payload('group.deleted'),
-  payload('group.contacts_added'),
-  payload('group.contact_removed'),
-]);
+export const GroupEventData = eventPayloadUnion(groupEventDataSchemas);
 export type GroupEventData = z.output<typeof GroupEventData>;
 
-const enveloped = <T extends GroupEventType>(type: T) =>
-  GroupEventEnvelope.extend({ type: z.literal(type), data: groupEventDataSchemas[type] }).meta({
-    title: type,
-    description: groupEventDataSchemas[type].meta()?.description,
-  });
-
+const published = publishedEvents(GroupEventEnvelope, groupEventDataSchemas);
 /** Each event as published on `crm.groups.v1`, keyed by the group id. */
-export const groupEventSchemas = {
-  'group.created': enveloped('group.created'),
-  'group.updated': enveloped('group.updated'),
-  'group.deleted': enveloped('group.deleted'),
-  'group.contacts_added': enveloped('group.contacts_added'),
-  'group.contact_removed': enveloped('group.contact_removed'),
-} as const satisfies Record<GroupEventType, z.ZodType>;
-
-export const GroupEvent = z.discriminatedUnion('type', [
-  groupEventSchemas['group.created'],
-  groupEventSchemas['group.updated'],
-  groupEventSchemas['group.deleted'],
-  groupEventSchemas['group.contacts_added'],
-  groupEventSchemas['group.contact_removed'],
-]);
+export const groupEventSchemas = published.schemas;
+export const GroupEvent = published.union;
 export type GroupEvent = z.output<typeof GroupEvent>;

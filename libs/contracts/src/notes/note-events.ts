@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
-import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema } from '../events/event-envelope';
+import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
 import { NoteFields, noteFieldSchemas } from './note-resource';
 
 /**
@@ -72,38 +72,14 @@ export const noteEventDataSchemas = {
   'note.restored': NoteRestoredData,
 } as const satisfies Record<NoteEventType, z.ZodType>;
 
-const payload = <T extends NoteEventType>(type: T) =>
-  z.object({ type: z.literal(type), data: noteEventDataSchemas[type] });
-
 /** An event as the domain decides it: type and data, before the service wraps it in an envelope. */
-export const NoteEventData = z.discriminatedUnion('type', [
-  payload('note.created'),
-  payload('note.updated'),
-  payload('note.discarded'),
-  payload('note.restored'),
-]);
+export const NoteEventData = eventPayloadUnion(noteEventDataSchemas);
 export type NoteEventData = z.output<typeof NoteEventData>;
 
-const enveloped = <T extends NoteEventType>(type: T) =>
-  NoteEventEnvelope.extend({ type: z.literal(type), data: noteEventDataSchemas[type] }).meta({
-    title: type,
-    description: noteEventDataSchemas[type].meta()?.description,
-  });
-
+const published = publishedEvents(NoteEventEnvelope, noteEventDataSchemas);
 /** Each event as published on `crm.notes.v1`, keyed by the note id. */
-export const noteEventSchemas = {
-  'note.created': enveloped('note.created'),
-  'note.updated': enveloped('note.updated'),
-  'note.discarded': enveloped('note.discarded'),
-  'note.restored': enveloped('note.restored'),
-} as const satisfies Record<NoteEventType, z.ZodType>;
-
-export const NoteEvent = z.discriminatedUnion('type', [
-  noteEventSchemas['note.created'],
-  noteEventSchemas['note.updated'],
-  noteEventSchemas['note.discarded'],
-  noteEventSchemas['note.restored'],
-]);
+export const noteEventSchemas = published.schemas;
+export const NoteEvent = published.union;
 export type NoteEvent = z.output<typeof NoteEvent>;
 
 export const NOTE_EVENT_SCHEMA_VERSION = EVENT_SCHEMA_VERSION;

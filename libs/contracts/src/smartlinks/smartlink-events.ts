@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventEnvelopeSchema } from '../events/event-envelope';
+import { eventEnvelopeSchema, publishedEvents } from '../events/event-envelope';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
 
 /**
@@ -145,26 +145,10 @@ export const SmartlinkEventEnvelope = eventEnvelopeSchema({
   companyVisible: "True iff the SmartLink's contact is company-visible.",
 });
 
-const enveloped = <T extends SmartlinkEventType>(type: T) =>
-  SmartlinkEventEnvelope.extend({ type: z.literal(type), data: smartlinkEventDataSchemas[type] }).meta({
-    title: type,
-    description: smartlinkEventDataSchemas[type].meta()?.description,
-  });
-
+const published = publishedEvents(SmartlinkEventEnvelope, smartlinkEventDataSchemas);
 /** Each event as published on `crm.smartlinks.v1`, keyed by the SmartLink id. */
-export const smartlinkEventSchemas = {
-  'smartlink.created': enveloped('smartlink.created'),
-  'smartlink.revoked': enveloped('smartlink.revoked'),
-  'smartlink.opened': enveloped('smartlink.opened'),
-  'smartlink.activity_recorded': enveloped('smartlink.activity_recorded'),
-} as const satisfies Record<SmartlinkEventType, z.ZodType>;
-
-export const SmartlinkEvent = z.discriminatedUnion('type', [
-  smartlinkEventSchemas['smartlink.created'],
-  smartlinkEventSchemas['smartlink.revoked'],
-  smartlinkEventSchemas['smartlink.opened'],
-  smartlinkEventSchemas['smartlink.activity_recorded'],
-]);
+export const smartlinkEventSchemas = published.schemas;
+export const SmartlinkEvent = published.union;
 export type SmartlinkEvent = z.output<typeof SmartlinkEvent>;
 export type SmartlinkEventOf<T extends SmartlinkEventType> = Extract<SmartlinkEvent, { type: T }>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventEnvelopeSchema } from '../events/event-envelope';
+import { eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
 
 /**
@@ -102,17 +102,8 @@ export const taskEventDataSchemas = {
   'task.deleted': TaskDeletedData,
 } as const satisfies Record<TaskEventType, z.ZodType>;
 
-const payload = <T extends TaskEventType>(type: T) =>
-  z.object({ type: z.literal(type), data: taskEventDataSchemas[type] });
-
 /** An event as the domain decides it: type and data, before the service wraps it in an envelope. */
-export const TaskEventData = z.discriminatedUnion('type', [
-  payload('task.created'),
-  payload('task.updated'),
-  payload('task.completed'),
-  payload('task.reopened'),
-  payload('task.deleted'),
-]);
+export const TaskEventData = eventPayloadUnion(taskEventDataSchemas);
 export type TaskEventData = z.output<typeof TaskEventData>;
 
 /** The §3 envelope with task wording: the aggregate is the task, `user_id` its assignee. */
@@ -123,28 +114,10 @@ export const TaskEventEnvelope = eventEnvelopeSchema({
   companyVisible: 'True iff the company scope sees the task (it created it).',
 });
 
-const enveloped = <T extends TaskEventType>(type: T) =>
-  TaskEventEnvelope.extend({ type: z.literal(type), data: taskEventDataSchemas[type] }).meta({
-    title: type,
-    description: taskEventDataSchemas[type].meta()?.description,
-  });
-
+const published = publishedEvents(TaskEventEnvelope, taskEventDataSchemas);
 /** Each event as published on `crm.tasks.v1`, keyed by the task id. */
-export const taskEventSchemas = {
-  'task.created': enveloped('task.created'),
-  'task.updated': enveloped('task.updated'),
-  'task.completed': enveloped('task.completed'),
-  'task.reopened': enveloped('task.reopened'),
-  'task.deleted': enveloped('task.deleted'),
-} as const satisfies Record<TaskEventType, z.ZodType>;
-
-export const TaskEvent = z.discriminatedUnion('type', [
-  taskEventSchemas['task.created'],
-  taskEventSchemas['task.updated'],
-  taskEventSchemas['task.completed'],
-  taskEventSchemas['task.reopened'],
-  taskEventSchemas['task.deleted'],
-]);
+export const taskEventSchemas = published.schemas;
+export const TaskEvent = published.union;
 export type TaskEvent = z.output<typeof TaskEvent>;
 export type TaskEventOf<T extends TaskEventType> = Extract<TaskEvent, { type: T }>;
 
