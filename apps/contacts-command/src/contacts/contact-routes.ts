@@ -24,6 +24,7 @@ import {
   idParam,
   parseOr422,
   send,
+  versionedResponse,
 } from '../http/command-http';
 import type { CommandOutcome, ContactCommandHandler } from './contact-command-handler';
 import { encodeConsistencyToken } from './consistency-token';
@@ -45,12 +46,12 @@ const contactIdParam = (req: Request): number => idParam(req, 'id', 'Contact not
 const actorOf = (principal: Principal): Actor => principal;
 
 function contactResponse(status: number, outcome: CommandOutcome, location?: string): StoredResponse {
-  const headers: Record<string, string> = {
-    etag: `W/"${outcome.version}"`,
-    'x-consistency-token': encodeConsistencyToken(outcome.state.id, outcome.version),
-  };
-  if (location) headers['location'] = location;
-  return { status, body: { contact: toContactResource(outcome.state) }, headers };
+  const consistencyToken = encodeConsistencyToken(outcome.state.id, outcome.version);
+  return versionedResponse(status, { contact: toContactResource(outcome.state) }, {
+    version: outcome.version,
+    consistencyToken,
+    ...(location ? { location } : {}),
+  });
 }
 
 export function createContactRoutes(deps: ContactRoutesDeps): Router {

@@ -17,10 +17,12 @@ import {
   API_VERSION,
   createIdempotentRunner,
   createWithReservedId,
+  deletedResponse,
   idParam,
   parseOr422,
   send,
   versionContext,
+  versionedResponse,
 } from '../http/command-http';
 import type { IdAllocator } from '../ids/id-allocator';
 import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
@@ -45,15 +47,12 @@ const actorOf = (req: Request): UserActor => {
   return principal;
 };
 
-const versionHeaders = (groupId: number, version: number): Record<string, string> => ({
-  etag: `W/"${version}"`,
-  'x-consistency-token': encodeGroupConsistencyToken(groupId, version),
-});
-
 function groupResponse(status: number, outcome: GroupOutcome, location?: string): StoredResponse {
-  const headers = versionHeaders(outcome.state.id, outcome.version);
-  if (location) headers['location'] = location;
-  return { status, body: { group: toGroupResource(outcome.state, outcome.contactsCount) }, headers };
+  return versionedResponse(status, { group: toGroupResource(outcome.state, outcome.contactsCount) }, {
+    version: outcome.version,
+    consistencyToken: encodeGroupConsistencyToken(outcome.state.id, outcome.version),
+    ...(location ? { location } : {}),
+  });
 }
 
 /** The rep's groups: create, rename/describe, delete, and membership (DESIGN §6). */
@@ -90,11 +89,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): Router {
     const groupId = groupIdParam(req);
     const context = { correlationId: requestIdOf(req), ...versionContext(req) };
     const { version } = await deps.handler.remove(groupId, actor, context);
-    send(res, {
-      status: 204,
-      body: undefined,
-      headers: { 'x-consistency-token': encodeGroupConsistencyToken(groupId, version) },
-    });
+    send(res, deletedResponse(encodeGroupConsistencyToken(groupId, version)));
   });
 
   router.post(`${BASE}/:id/contacts`, async (req, res) => {
@@ -108,14 +103,8 @@ export function createGroupRoutes(deps: GroupRoutesDeps): Router {
     await idempotent(req, res, async () => {
       const { results, version } = await deps.handler.addContacts(groupId, actor, body.contact_ids, context);
       const count = (status: string) => results.filter((r) => r.status === status).length;
-      return {
-        status: 200,
-        body: {
-          results,
-          meta: { added: count('added'), already_member: count('already_member'), failed: count('error') },
-        },
-        headers: versionHeaders(groupId, version),
-      };
+      const answer = { results, meta: { added: count('added'), already_member: count('already_member'), failed: count('error') } };
+      return versionedResponse(200, answer, { version, consistencyToken: encodeGroupConsistencyToken(groupId, version) });
     });
   });
 
@@ -125,7 +114,7 @@ export function createGroupRoutes(deps: GroupRoutesDeps): Router {
     const contactId = idParam(req, 'contact_id', 'Contact not found');
     const context = { correlationId: requestIdOf(req), ...versionContext(req) };
     const { version } = await deps.handler.removeContact(groupId, actor, contactId, context);
-    send(res, { status: 204, body: undefined, headers: versionHeaders(groupId, version) });
+    send(res, versionedResponse(204, undefined, { version, consistencyToken: encodeGroupConsistencyToken(groupId, version) }));
   });
 
   return router;

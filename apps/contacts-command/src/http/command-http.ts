@@ -36,6 +36,27 @@ export function versionContext(req: Request): { expectedVersion?: number } {
   return version !== undefined ? { expectedVersion: version } : {};
 }
 
+/**
+ * The answer to a write that produced `version` of an aggregate: the version as a weak `ETag` (sent
+ * back as `If-Match`), the `X-Consistency-Token` reads wait on, and `Location` for a create.
+ */
+export function versionedResponse(
+  status: number,
+  body: unknown,
+  { version, consistencyToken, location }: { version: number; consistencyToken: string; location?: string },
+): StoredResponse {
+  const headers: Record<string, string> = { etag: `W/"${version}"`, 'x-consistency-token': consistencyToken };
+  if (location) headers['location'] = location;
+  return { status, body, headers };
+}
+
+/** The 204 of a delete: no body and no `ETag` (nothing to send back), only the token reads wait on. */
+export const deletedResponse = (consistencyToken: string): StoredResponse => ({
+  status: 204,
+  body: undefined,
+  headers: { 'x-consistency-token': consistencyToken },
+});
+
 export function send(res: Response, response: StoredResponse): void {
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   if (response.body === undefined) res.status(response.status).end();

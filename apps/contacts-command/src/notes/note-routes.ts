@@ -12,6 +12,7 @@ import {
   parseOr422,
   send,
   versionContext,
+  versionedResponse,
 } from '../http/command-http';
 import type { IdAllocator } from '../ids/id-allocator';
 import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
@@ -29,12 +30,12 @@ const noteIdParam = (req: Request) => idParam(req, 'id', 'Note not found');
 const actorOf = (req: Request): Actor => principalOf(req);
 
 function noteResponse(status: number, outcome: NoteOutcome, location?: string): StoredResponse {
-  const headers: Record<string, string> = {
-    etag: `W/"${outcome.version}"`,
-    'x-consistency-token': encodeNoteConsistencyToken(outcome.state.id, outcome.version),
-  };
-  if (location) headers['location'] = location;
-  return { status, body: { note: toNoteResource(outcome.state) }, headers };
+  const consistencyToken = encodeNoteConsistencyToken(outcome.state.id, outcome.version);
+  return versionedResponse(status, { note: toNoteResource(outcome.state) }, {
+    version: outcome.version,
+    consistencyToken,
+    ...(location ? { location } : {}),
+  });
 }
 
 /** Notes in both scopes (DESIGN §6): create, update, delete (soft) and restore. */

@@ -16,10 +16,12 @@ import {
   API_VERSION,
   createIdempotentRunner,
   createWithReservedId,
+  deletedResponse,
   idParam,
   parseOr422,
   send,
   versionContext,
+  versionedResponse,
 } from '../http/command-http';
 import type { IdAllocator } from '../ids/id-allocator';
 import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
@@ -83,15 +85,12 @@ export function createSmartlinkRoutes(deps: SmartlinkRoutesDeps): Router {
   router.use(BASE, requireScope(deps.verifier, 'user'));
   router.use(SETTINGS, requireScope(deps.verifier, 'company'));
 
-  const created = (outcome: SmartlinkOutcome): StoredResponse => ({
-    status: 201,
-    body: { smartlink: toResource(outcome, deps.publicBaseUrl) },
-    headers: {
-      etag: `W/"${outcome.version}"`,
-      'x-consistency-token': encodeSmartlinkConsistencyToken(outcome.state.id, outcome.version),
+  const created = (outcome: SmartlinkOutcome): StoredResponse =>
+    versionedResponse(201, { smartlink: toResource(outcome, deps.publicBaseUrl) }, {
+      version: outcome.version,
+      consistencyToken: encodeSmartlinkConsistencyToken(outcome.state.id, outcome.version),
       location: `${BASE}/${outcome.state.id}`,
-    },
-  });
+    });
 
   router.post(BASE, async (req, res) => {
     const actor = actorOf(req);
@@ -114,11 +113,7 @@ export function createSmartlinkRoutes(deps: SmartlinkRoutesDeps): Router {
     const smartlinkId = idParam(req, 'id', 'SmartLink not found');
     const context = { correlationId: requestIdOf(req), ...versionContext(req) };
     const { version } = await deps.handler.revoke(smartlinkId, actor, context);
-    send(res, {
-      status: 204,
-      body: undefined,
-      headers: { 'x-consistency-token': encodeSmartlinkConsistencyToken(smartlinkId, version) },
-    });
+    send(res, deletedResponse(encodeSmartlinkConsistencyToken(smartlinkId, version)));
   });
 
   router.get(SETTINGS, async (req, res) => {

@@ -8,10 +8,12 @@ import {
   API_VERSION,
   createIdempotentRunner,
   createWithReservedId,
+  deletedResponse,
   idParam,
   parseOr422,
   send,
   versionContext,
+  versionedResponse,
 } from '../http/command-http';
 import type { IdAllocator } from '../ids/id-allocator';
 import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store';
@@ -32,14 +34,12 @@ const actorOf = (req: Request): Actor => principalOf(req);
 export function createTaskRoutes(deps: TaskRoutesDeps): Router {
   const router = Router();
   const idempotent = createIdempotentRunner(deps.idempotency, deps.clock);
-  const taskResponse = (status: number, outcome: TaskOutcome, location?: string): StoredResponse => {
-    const headers: Record<string, string> = {
-      etag: `W/"${outcome.version}"`,
-      'x-consistency-token': encodeTaskConsistencyToken(outcome.state.id, outcome.version),
-    };
-    if (location) headers['location'] = location;
-    return { status, body: { task: toTaskResource(outcome.state, outcome.contact, deps.clock()) }, headers };
-  };
+  const taskResponse = (status: number, outcome: TaskOutcome, location?: string): StoredResponse =>
+    versionedResponse(status, { task: toTaskResource(outcome.state, outcome.contact, deps.clock()) }, {
+      version: outcome.version,
+      consistencyToken: encodeTaskConsistencyToken(outcome.state.id, outcome.version),
+      ...(location ? { location } : {}),
+    });
 
   for (const scope of ['user', 'company'] as const) {
     const base = `/api/${scope}/crm/${API_VERSION}/tasks`;
@@ -73,11 +73,7 @@ export function createTaskRoutes(deps: TaskRoutesDeps): Router {
       const actor = actorOf(req);
       const taskId = taskIdParam(req);
       const { version } = await deps.handler.remove(taskId, actor, context(req));
-      send(res, {
-        status: 204,
-        body: undefined,
-        headers: { 'x-consistency-token': encodeTaskConsistencyToken(taskId, version) },
-      });
+      send(res, deletedResponse(encodeTaskConsistencyToken(taskId, version)));
     });
   }
   return router;
