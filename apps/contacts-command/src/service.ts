@@ -7,7 +7,7 @@ import { createLogger, createMetricsRegistry } from '@reps/observability';
 import type { ContactsCommandConfig } from './config';
 import { createContactCommandHandler } from './contacts/contact-command-handler';
 import { createContactRoutes } from './contacts/contact-routes';
-import { openAggregateStreams } from './event-store/aggregate-streams';
+import { openAggregateStreams, type StreamSettings } from './event-store/aggregate-streams';
 import { createContactLookup } from './groups/contact-lookup';
 import { createGroupCommandHandler, groupClaimHolder } from './groups/group-command-handler';
 import { createGroupNameClaims, type GroupNameDoc } from './groups/group-name-claims';
@@ -33,7 +33,8 @@ export async function startContactsCommand(
 
   const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: SERVICE });
   const idempotencyKeys = mongo.db.collection<IdempotencyDoc>('idempotency_keys');
-  await ensureIndexes(idempotencyKeys, idempotencyIndexes, await serverTraits(mongo.db));
+  const traits = await serverTraits(mongo.db);
+  await ensureIndexes(idempotencyKeys, idempotencyIndexes, traits);
 
   const bus = createKafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
   const admin = await bus.admin();
@@ -47,12 +48,13 @@ export async function startContactsCommand(
   await admin.close();
   const producer = await bus.producer();
 
-  const streams = {
+  const streams: StreamSettings = {
     producer,
     logger,
     metrics,
     relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
     maxBatch: config.COMMIT_BATCH_MAX,
+    traits,
   };
   const {
     store,
@@ -89,7 +91,6 @@ export async function startContactsCommand(
   const smartlinks = await createSmartlinks({
     db: mongo.db,
     bus,
-    producer,
     config,
     contactStore: store,
     idempotency,
@@ -97,12 +98,10 @@ export async function startContactsCommand(
     clock,
     logger,
     metrics,
-    relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
-    commitBatchMax: config.COMMIT_BATCH_MAX,
+    streams,
   });
   const notesAndTasks = await createNotesAndTasks({
     db: mongo.db,
-    producer,
     notesTopic: config.NOTES_TOPIC,
     tasksTopic: config.TASKS_TOPIC,
     contactStore: store,
@@ -110,9 +109,7 @@ export async function startContactsCommand(
     verifier,
     clock,
     logger,
-    metrics,
-    relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
-    commitBatchMax: config.COMMIT_BATCH_MAX,
+    streams,
   });
   const contactHandler = createContactCommandHandler({ store, commits: contactCommits, clock });
   const handler = notesAndTasks.followingContacts(contactHandler);

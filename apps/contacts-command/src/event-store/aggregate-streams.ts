@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { EventProducer } from '@reps/kafka';
-import { ensureIndexes, serverTraits } from '@reps/mongo';
+import { ensureIndexes, type ServerTraits } from '@reps/mongo';
 import type { Logger } from '@reps/observability';
 import type { Registry } from 'prom-client';
 import { toKafkaMessage } from '../contacts/contact-envelope';
@@ -24,11 +24,16 @@ export interface AggregateStreamsDeps {
   logger: Logger;
   metrics: Registry;
   relayIntervalMs: number;
+  /** What the database server is (asked once per process): which indexes are worth creating. */
+  traits: Pick<ServerTraits, 'secondaryIndexesServeQueries'>;
   /** Most commits one flush stores (`COMMIT_BATCH_MAX`). */
   maxBatch?: number;
   /** Test-only fault point between "stored" and "published" (see FAULT_INJECTION). */
   afterStore?: () => void;
 }
+
+/** What every aggregate's streams of one process share (all but the aggregate, its topic and test hooks). */
+export type StreamSettings = Omit<AggregateStreamsDeps, 'aggregate' | 'topic' | 'afterStore'>;
 
 export interface AggregateStreams<E extends StorableEvent> {
   store: EventStore<E>;
@@ -47,8 +52,10 @@ export async function openAggregateStreams<E extends StorableEvent & Parameters<
 ): Promise<AggregateStreams<E>> {
   const commits = db.collection<CommitDoc<E>>(`${deps.aggregate}_commits`);
   const outbox = db.collection<OutboxDoc>(`${deps.aggregate}_outbox`);
-  const traits = await serverTraits(db);
-  await Promise.all([ensureIndexes(commits, eventStoreIndexes, traits), ensureIndexes(outbox, outboxIndexes, traits)]);
+  await Promise.all([
+    ensureIndexes(commits, eventStoreIndexes, deps.traits),
+    ensureIndexes(outbox, outboxIndexes, deps.traits),
+  ]);
   const store = createMongoEventStore<E>(commits, outbox);
   const relay = createOutboxRelay<E>({
     store,

@@ -2,10 +2,10 @@ import type { Router } from 'express';
 import type { Db } from 'mongodb';
 import { resolveSmartlinkTokenKey, type TokenVerifier } from '@reps/auth';
 import type { ContactEvent, SmartlinkEvent } from '@reps/contracts';
-import type { EventBus, EventProducer } from '@reps/kafka';
+import type { EventBus } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
 import { Counter, type Registry } from 'prom-client';
-import { openAggregateStreams } from '../event-store/aggregate-streams';
+import { openAggregateStreams, type StreamSettings } from '../event-store/aggregate-streams';
 import type { EventStore } from '../event-store/mongo-event-store';
 import type { OutboxRelay } from '../event-store/outbox-relay';
 import { idAllocatorIn } from '../ids/id-allocator';
@@ -25,7 +25,6 @@ import {
 export interface SmartlinksDeps {
   db: Db;
   bus: Pick<EventBus, 'admin'>;
-  producer: Pick<EventProducer, 'send'>;
   config: SmartlinkCommandConfig & { NODE_ENV: string };
   contactStore: EventStore<ContactEvent>;
   idempotency: IdempotencyStore;
@@ -33,9 +32,8 @@ export interface SmartlinksDeps {
   clock: () => Date;
   logger: Logger;
   metrics: Registry;
-  relayIntervalMs: number;
-  /** Most commits one flush stores (`COMMIT_BATCH_MAX`). */
-  commitBatchMax?: number;
+  /** The process's shared stream settings (relay interval, flush size, server traits). */
+  streams: StreamSettings;
 }
 
 export interface Smartlinks {
@@ -65,11 +63,7 @@ export async function createSmartlinks(deps: SmartlinksDeps): Promise<Smartlinks
   const { store, relay, commits } = await openAggregateStreams<SmartlinkEvent>(db, {
     aggregate: 'smartlink',
     topic: config.SMARTLINKS_TOPIC,
-    producer: deps.producer,
-    logger,
-    metrics,
-    relayIntervalMs: deps.relayIntervalMs,
-    ...(deps.commitBatchMax !== undefined ? { maxBatch: deps.commitBatchMax } : {}),
+    ...deps.streams,
   });
   const notRecorded = new Counter({
     name: 'smartlink_opens_not_recorded_total',

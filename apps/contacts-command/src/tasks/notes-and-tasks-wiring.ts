@@ -2,11 +2,9 @@ import type { Router } from 'express';
 import type { Db } from 'mongodb';
 import type { TokenVerifier } from '@reps/auth';
 import type { ContactEvent, NoteEvent, TaskEvent } from '@reps/contracts';
-import type { EventProducer } from '@reps/kafka';
 import type { Logger } from '@reps/observability';
-import type { Registry } from 'prom-client';
 import type { ContactCommandHandler } from '../contacts/contact-command-handler';
-import { openAggregateStreams } from '../event-store/aggregate-streams';
+import { openAggregateStreams, type StreamSettings } from '../event-store/aggregate-streams';
 import type { EventStore } from '../event-store/mongo-event-store';
 import type { OutboxRelay } from '../event-store/outbox-relay';
 import { idAllocatorIn } from '../ids/id-allocator';
@@ -22,7 +20,6 @@ import { createTaskRoutes } from './task-routes';
 
 export interface NotesAndTasksDeps {
   db: Db;
-  producer: Pick<EventProducer, 'send'>;
   notesTopic: string;
   tasksTopic: string;
   contactStore: EventStore<ContactEvent>;
@@ -30,10 +27,8 @@ export interface NotesAndTasksDeps {
   verifier: TokenVerifier;
   clock: () => Date;
   logger: Logger;
-  metrics: Registry;
-  relayIntervalMs: number;
-  /** Most commits one flush stores (`COMMIT_BATCH_MAX`). */
-  commitBatchMax?: number;
+  /** The process's shared stream settings (relay interval, flush size, server traits). */
+  streams: StreamSettings;
 }
 
 export interface NotesAndTasks {
@@ -50,14 +45,7 @@ export interface NotesAndTasks {
  * contact→tasks index.
  */
 export async function createNotesAndTasks(deps: NotesAndTasksDeps): Promise<NotesAndTasks> {
-  const { db, clock, logger, metrics } = deps;
-  const streams = {
-    producer: deps.producer,
-    logger,
-    metrics,
-    relayIntervalMs: deps.relayIntervalMs,
-    ...(deps.commitBatchMax !== undefined ? { maxBatch: deps.commitBatchMax } : {}),
-  };
+  const { db, clock, logger, streams } = deps;
   const [note, task] = await Promise.all([
     openAggregateStreams<NoteEvent>(db, { aggregate: 'note', topic: deps.notesTopic, ...streams }),
     openAggregateStreams<TaskEvent>(db, { aggregate: 'task', topic: deps.tasksTopic, ...streams }),
