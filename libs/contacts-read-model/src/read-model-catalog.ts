@@ -1,5 +1,5 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
-import { createFences, ensureIndexes, isDuplicateKeyError, serverTraits, type FenceDoc, type Fences } from '@reps/mongo';
+import { createFences, ensureIndexes, isDuplicateKeyError, serverTraits, type ServerTraits, type FenceDoc, type Fences } from '@reps/mongo';
 import type { ContactReadDoc } from './read-model-doc';
 import { groupCollections, type GroupReadModelCollections } from './group-read-doc';
 import { activityCollection, activityIndexes, type ActivityReadDoc } from './activity-read-doc';
@@ -90,6 +90,13 @@ export function newGenerationName(now: Date = new Date()): string {
 export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
   if (!PREFIX.test(prefix)) throw new Error(`read model prefix must match ${String(PREFIX)}`);
   const meta = db.collection<ActiveGenerationDoc>(`${prefix}contacts_read_meta`);
+  // The server does not change under a catalog: ask once (again only if asking failed).
+  let traits: Promise<ServerTraits> | undefined;
+  const traitsOnce = () =>
+    (traits ??= serverTraits(db).catch((error: unknown) => {
+      traits = undefined;
+      throw error;
+    }));
   const checked = (generation: string) => {
     if (!isGenerationName(generation)) throw new Error(`invalid read model generation ${JSON.stringify(generation)}`);
     return generation;
@@ -126,7 +133,7 @@ export function createReadModelCatalog(db: Db, prefix = ''): ReadModelCatalog {
       );
     },
     async ensureIndexes(generation) {
-      const traits = await serverTraits(db);
+      const traits = await traitsOnce();
       const { user, company } = collections(generation);
       await ensureIndexes(user, readModelIndexes('user'), traits);
       await ensureIndexes(company, readModelIndexes('company'), traits);
