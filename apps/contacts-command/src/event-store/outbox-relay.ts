@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '@reps/observability';
 import {
@@ -63,19 +64,6 @@ function counter(registry: Registry, name: string, help: string): Counter<'path'
   return new Counter({ name, help, labelNames: ['path', 'aggregate'] as const, registers: [registry] });
 }
 
-/** A set that forgets its oldest members past `limit`. */
-function boundedSet(limit: number) {
-  const items = new Set<string>();
-  return {
-    has: (key: string) => items.has(key),
-    add(key: string) {
-      items.delete(key);
-      items.add(key);
-      if (items.size > limit) items.delete(items.values().next().value!);
-    },
-  };
-}
-
 interface Entry {
   /** The outbox document listing the commit. */
   key: string;
@@ -116,7 +104,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
 
   // Outbox keys whose commits are all on Kafka: a commit whose predecessor's key is here is sent
   // without asking the database. Once published, always published, so forgetting is safe.
-  const knownPublished = boundedSet(options.rememberPublished ?? 50_000);
+  const knownPublished = new LRUCache<string, true>({ max: options.rememberPublished ?? 50_000 });
   // Flushes the inline path is writing or sending right now: relay rounds leave them alone.
   const inFlight = new Set<string>();
   // Commits the relay published from an outbox document that still waits on others of its commits.
@@ -148,7 +136,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
   }
 
   function done(key: string): void {
-    knownPublished.add(key);
+    knownPublished.set(key, true);
     partlyPublished.delete(key);
     awaitingCleanup.add(key);
     cleanupTimer ??= setTimeout(() => void flushCleanup(), cleanupDelayMs).unref();
@@ -173,7 +161,7 @@ export function createOutboxRelay<E extends StorableEvent>(options: OutboxRelayO
     if (partlyPublished.get(outboxKey)?.has(previous)) return false;
     if (inFlight.has(outboxKey)) return true;
     if (await store.isPending(outboxKey)) return true;
-    knownPublished.add(outboxKey);
+    knownPublished.set(outboxKey, true);
     return false;
   }
 
