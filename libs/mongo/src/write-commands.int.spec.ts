@@ -1,5 +1,5 @@
-import { MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
-import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
+import type { Db } from 'mongodb';
+import { useRecordingDb } from './testing/recording-db.spec-helper';
 import { createFences, FencedOutError, type FenceDoc } from './fences';
 import { serverTraits } from './server-traits';
 import { bulkWriteInCommands, DEFAULT_WRITE_LIMITS, deleteByIds, deleteMatching } from './write-commands';
@@ -11,23 +11,11 @@ interface Doc {
 }
 
 describe('split writes and fences against the real MongoDB-compatible server', () => {
-  let env: TestEnv;
-  let client: MongoClient;
+  const recording = useRecordingDb('split');
+  const commands = recording.commands;
   let db: Db;
-  const commands: CommandStartedEvent[] = [];
-
-  beforeAll(async () => {
-    env = await resolveTestEnv();
-    client = new MongoClient(env.mongoUrl, { retryWrites: false, monitorCommands: true, serverSelectionTimeoutMS: 5000 });
-    client.on('commandStarted', (event) => commands.push(event));
-    await client.connect();
-    db = client.db(uniqueName('split').replace(/-/g, '_'));
-  });
-
-  afterAll(async () => {
-    await db?.dropDatabase().catch(() => undefined);
-    await client?.close();
-    await env?.close();
+  beforeAll(() => {
+    db = recording.db();
   });
 
   it('replaces 300 existing documents in one call without hanging the server: no update command over the cap', async () => {

@@ -1,5 +1,5 @@
-import { MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
-import { resolveTestEnv, uniqueName, type TestEnv } from '@reps/testing';
+import type { Db } from 'mongodb';
+import { useRecordingDb } from './testing/recording-db.spec-helper';
 import { createWriteLane } from './write-lane';
 
 interface Doc {
@@ -8,23 +8,11 @@ interface Doc {
 }
 
 describe('the write lane against the real MongoDB-compatible server', () => {
-  let env: TestEnv;
-  let client: MongoClient;
+  const recording = useRecordingDb('lane');
+  const commands = recording.commands;
   let db: Db;
-  const commands: CommandStartedEvent[] = [];
-
-  beforeAll(async () => {
-    env = await resolveTestEnv();
-    client = new MongoClient(env.mongoUrl, { retryWrites: false, monitorCommands: true, serverSelectionTimeoutMS: 5000 });
-    client.on('commandStarted', (event) => commands.push(event));
-    await client.connect();
-    db = client.db(uniqueName('lane').replace(/-/g, '_'));
-  });
-
-  afterAll(async () => {
-    await db?.dropDatabase().catch(() => undefined);
-    await client?.close();
-    await env?.close();
+  beforeAll(() => {
+    db = recording.db();
   });
 
   const inserts = (ids: string[]) => ids.map((_id) => ({ insertOne: { document: { _id, n: 1 } } }));
@@ -54,6 +42,7 @@ describe('the write lane against the real MongoDB-compatible server', () => {
     commands.length = 0;
     let inFlight = 0;
     let most = 0;
+    const client = recording.client();
     client.on('commandStarted', () => (most = Math.max(most, ++inFlight)));
     client.on('commandSucceeded', () => inFlight--);
     client.on('commandFailed', () => inFlight--);
