@@ -57,8 +57,16 @@ export type ContactFieldChanges = z.output<typeof ContactFieldChanges>;
 
 export const ContactUpdatedData = z
   .object({
-    changes: ContactFieldChanges.meta({ description: 'Each field that changed, with its new value.' }),
-    previous: ContactFieldChanges.meta({ description: 'The same fields, with the values they had before.' }),
+    // minProperties: the published JSON Schema says what the superRefine below checks (an update
+    // changes at least one field); "the same keys as changes" has no JSON Schema keyword, so it is said in words.
+    changes: ContactFieldChanges.meta({
+      description: 'Each field that changed, with its new value (at least one).',
+      minProperties: 1,
+    }),
+    previous: ContactFieldChanges.meta({
+      description: 'The same fields as changes (no more, no fewer), with the values they had before.',
+      minProperties: 1,
+    }),
     updated_at: IsoDateTime,
   })
   .superRefine((data, ctx) => {

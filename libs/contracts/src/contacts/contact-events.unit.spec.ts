@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import {
   CONTACTS_TOPIC,
   CONTACT_EVENT_TYPES,
   ContactEvent,
   ContactEventData,
+  ContactUpdatedData,
   contactEventKey,
   type ContactCreatedData,
 } from './contact-events';
@@ -71,6 +73,15 @@ describe('contact events', () => {
     expect(parse({ changes: { city: null }, previous: { city: 'Austin' }, updated_at: at }).success).toBe(
       true,
     );
+  });
+
+  it('publish the at-least-one-field rule of contact.updated in its JSON Schema', () => {
+    // Analytics consumers validate with the published schema, not with zod: the rule must be in it.
+    const schema = z.toJSONSchema(ContactUpdatedData) as {
+      properties: Record<'changes' | 'previous', { minProperties?: number }>;
+    };
+    expect(schema.properties.changes.minProperties).toBe(1);
+    expect(schema.properties.previous.minProperties).toBe(1);
   });
 
   it('validate values in events with the same rules as requests', () => {
