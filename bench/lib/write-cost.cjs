@@ -14,17 +14,20 @@ const POLL_MS = 200;
 /**
  * The projection's position on the run's contacts topic, read with a Kafka admin client of the
  * benchmark (so polling costs the projection nothing): `end` = sum of the partitions' high
- * watermarks, `lag` = messages not yet committed by the projection's consumer group.
+ * watermarks, `lag` = messages not yet committed by the projection's consumer group. Another
+ * consumer (the floor's, bench/floor/) is followed by passing its `topic` and `groupPrefix`.
  */
-function projectionProgress(ctx) {
+function projectionProgress(
+  ctx,
+  // Our projection's group is PROJECTION_GROUP_ID plus its read-model generation (".g1", ...).
+  { topic = ctx.topic, groupPrefix = `bench-projection-${ctx.runId}` } = {},
+) {
   const kafka = new Kafka({
     clientId: 'reps-bench-write-cost',
     brokers: ctx.brokers,
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
-  // The projection's group is PROJECTION_GROUP_ID plus its read-model generation (".g1", ...).
-  const prefix = `bench-projection-${ctx.runId}`;
   let connected = null;
   let groupIds = [];
   return {
@@ -34,13 +37,13 @@ function projectionProgress(ctx) {
       if (groupIds.length === 0)
         groupIds = (await admin.listGroups()).groups
           .map((g) => g.groupId)
-          .filter((g) => g.startsWith(prefix));
-      const ends = await admin.fetchTopicOffsets(ctx.topic);
+          .filter((g) => g.startsWith(groupPrefix));
+      const ends = await admin.fetchTopicOffsets(topic);
       const end = ends.reduce((n, p) => n + Number(p.high ?? p.offset), 0);
       // The least lag over the projection's groups: the active generation's.
       let lag = groupIds.length ? Infinity : end;
       for (const groupId of groupIds) {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [ctx.topic] });
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
         const done = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
         let behind = 0;
         for (const p of ends) {
@@ -97,7 +100,8 @@ const round2 = (v) => Math.round(v * 100) / 100;
  * Returns { result, cpu, cost }: `cpu` is the share of a core each process used during the load
  * window (as withCpu reports it), `cost` the CPU ms per acknowledged write over load + tail, by
  * process, with the window, the events the load put on the topic, the idle `background` share
- * (if given) and the processes that could not be counted.
+ * (if given) and the processes of `system` (default: all of ours and the servers) that could not
+ * be counted.
  */
 async function measureWriteCost({
   ctx,
@@ -109,6 +113,7 @@ async function measureWriteCost({
   tailMaxS,
   background,
   settleMaxS = 60,
+  system = SYSTEM,
 }) {
   const settled = await untilCaughtUp(progress, settleMaxS * 1000);
   if (!settled.caughtUp)
@@ -145,7 +150,7 @@ async function measureWriteCost({
     ops: n,
     ms_per_op: perOp(total),
     by_process: byProcess,
-    not_counted: SYSTEM.filter((name) => !counted.includes(name)),
+    not_counted: system.filter((name) => !counted.includes(name)),
     load_generator_ms_per_op: perOp(whole.ms.bench),
     rest_of_machine_ms_per_op:
       machine === undefined ? null : perOp(Math.max(0, machine - total - whole.ms.bench)),
