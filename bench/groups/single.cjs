@@ -2,7 +2,10 @@
 // next to a bare express hello-world under the same load; each create load after a warm-up, with
 // its CPU per acknowledged create across every process and server, counted until the projection
 // has applied the creates (bench/lib/write-cost.cjs); checked against the write targets
-// (bench/lib/targets.cjs). Then a separate pass under `node --cpu-prof` (BENCH_PROFILE=0 leaves it out).
+// (bench/lib/targets.cjs). Then the same load, measured the same way, through the floor pipeline
+// (bench/floor/: our create's shape built from the same stack with none of its guarantees), the
+// yardstick the gateway's rate is read against. Then a separate pass under `node --cpu-prof`
+// (BENCH_PROFILE=0 leaves it out).
 const path = require('node:path');
 const { load } = require('../lib/load.cjs');
 const { startNode, stop, withCpu, infraPids } = require('../lib/processes.cjs');
@@ -11,6 +14,7 @@ const { API, jsonHeaders } = require('../lib/http.cjs');
 const { ratio } = require('../lib/stats.cjs');
 const { projectionProgress, idleBackground, measureWriteCost } = require('../lib/write-cost.cjs');
 const { WRITE_TARGETS, check } = require('../lib/targets.cjs');
+const { startFloor, FLOOR_PORTS } = require('../floor/floor.cjs');
 
 const CREATE_BODY = JSON.stringify({
   first_name: 'Bench',
@@ -26,12 +30,13 @@ const WARMUP_S = 2;
 module.exports = {
   name: 'single',
   title:
-    'POST /contacts through the gateway and direct, at each BENCH_CONNECTIONS level, vs express hello-world; CPU per create by process',
+    'POST /contacts through the gateway, direct and through the floor pipeline (same stack, no guarantees), at each BENCH_CONNECTIONS level, vs express hello-world; CPU per create by process',
   order: 20,
   needs: { stack: true },
-  ports: ['hello', 'profGateway', 'profCommand'],
-  // Per level: hello-world, then direct and gateway each with warm-up, settle and catch-up tail.
-  estimateS: (cfg) => cfg.levels.length * (cfg.seconds + 2 + 2 * (WARMUP_S + cfg.seconds + 15)) + 40,
+  ports: ['hello', 'profGateway', 'profCommand', ...FLOOR_PORTS],
+  // Per level: hello-world, then direct, gateway and floor each with warm-up, settle and catch-up
+  // tail; plus starting the floor.
+  estimateS: (cfg) => cfg.levels.length * (cfg.seconds + 2 + 3 * (WARMUP_S + cfg.seconds + 15)) + 55,
   async run(ctx) {
     const { cfg } = ctx;
     const { services } = ctx.stack;
@@ -52,9 +57,13 @@ module.exports = {
     const progress = projectionProgress(ctx);
     // For later groups (patch): the hello-world and gateway-create rates of this run, by concurrency.
     const out = { hello: {}, gatewayCreate: {} };
+    let floor = null;
     try {
       const background = await idleBackground(ctx.stack.pids);
       ctx.log(`single: idle background (% of a core): ${JSON.stringify(background)}`);
+      floor = await startFloor(ctx);
+      ctx.log(`single: floor pipeline idle background (% of a core): ${JSON.stringify(floor.background)}`);
+      const ours = { progress, pids: ctx.stack.pids, background };
       const creates = (url, c, seconds) =>
         load({
           url,
@@ -65,28 +74,31 @@ module.exports = {
           seconds,
           okStatus: CREATED,
         });
-      const measured = async (url, c) => {
+      // `pipeline`: whose processes and projection the cost is counted over (ours, or the floor's).
+      const measured = async (url, c, pipeline = ours) => {
         await creates(url, c, Math.min(WARMUP_S, cfg.seconds)); // warm-up, not reported
         return measureWriteCost({
           ctx,
-          progress,
-          pids: ctx.stack.pids,
+          progress: pipeline.progress,
+          pids: pipeline.pids,
           load: () => creates(url, c, cfg.seconds),
           ops: (r) => r.ok,
           per: 'create',
           tailMaxS: cfg.catchupMaxS,
-          background,
+          background: pipeline.background,
+          ...(pipeline.system ? { system: pipeline.system } : {}),
         });
       };
       for (const c of cfg.levels) {
         ctx.log(
-          `single create, c=${c}: express hello-world, contacts-command direct, through the gateway (${cfg.seconds} s each, after ${WARMUP_S} s warm-up; CPU until the projection caught up)`,
+          `single create, c=${c}: express hello-world, contacts-command direct, through the gateway, through the floor pipeline (${cfg.seconds} s each, after ${WARMUP_S} s warm-up; CPU until the projection caught up)`,
         );
         const h = await withCpu({ hello: hello.pid }, () =>
           load({ url: `${hello.url}/`, connections: c, seconds: cfg.seconds }),
         );
         const d = await measured(`${services.command.url}${API}`, c);
         const g = await measured(`${services.gateway.url}${API}`, c);
+        const f = await measured(`${floor.gateway.url}${API}`, c, floor);
         out.hello[c] = h.result.rps;
         out.gatewayCreate[c] = g.result.ok_rps;
         const helloRaw = {
@@ -134,6 +146,7 @@ module.exports = {
           reproduce: cmd,
         });
         const gRatio = ratio(g.result.ok_rps, h.result.rps);
+        const fRatio = ratio(f.result.ok_rps, h.result.rps);
         // The targets are for the burst (c=32); at c=1 the same CPU figure also carries the idle
         // background of seven processes spread over few creates, and is reported, not checked.
         const targets = [];
@@ -163,14 +176,40 @@ module.exports = {
           raw: helloRaw,
           ratio: gRatio,
           vs_direct: ratio(g.result.ok_rps, d.result.ok_rps),
+          vs_floor: ratio(g.result.ok_rps, f.result.ok_rps),
+          // The floor next to the hello-world in the raw column, with our rate ÷ the floor's.
+          raw_also: [
+            {
+              figure: 'vs floor pipeline (no guarantees)',
+              value: f.result.ok_rps,
+              unit: 'req/s',
+              ratio: ratio(g.result.ok_rps, f.result.ok_rps),
+            },
+          ],
           cpu: g.cpu,
           cost: g.cost,
           targets,
           reproduce: cmd,
         });
+        // Not a target: what the same stack reaches on this machine in this run with none of the
+        // product's guarantees — the yardstick for the gateway's ratio target above.
+        ctx.figure({
+          figure: 'single create through the floor pipeline (no guarantees)',
+          value: f.result.ok_rps,
+          unit: 'req/s',
+          p50_ms: f.result.p50_ms,
+          p99_ms: f.result.p99_ms,
+          conditions: createConditions(f.result),
+          raw: helloRaw,
+          ratio: fRatio,
+          cpu: f.cpu,
+          cost: f.cost,
+          reproduce: cmd,
+        });
       }
     } finally {
       await progress.close();
+      await floor?.close();
       await stop(hello);
     }
     if (cfg.profile) await profileSingleCreate(ctx, token);
