@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ContactFields, ContactOrigin, IsoDateTime, PositiveId, contactFieldSchemas } from './contact-fields';
 import { ContactToken } from './contact-resource';
-import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
+import {
+  EVENT_SCHEMA_VERSION,
+  eventEnvelopeSchema,
+  eventPayloadUnion,
+  publishedEvents,
+  fieldChangesData,
+} from '../events/event-envelope';
 
 /**
  * The public Kafka contract for contacts (DESIGN §3). Downstream analytics consume these
@@ -55,29 +61,10 @@ export type ContactCreatedData = z.output<typeof ContactCreatedData>;
 export const ContactFieldChanges = ContactFields.partial();
 export type ContactFieldChanges = z.output<typeof ContactFieldChanges>;
 
-export const ContactUpdatedData = z
-  .object({
-    // minProperties: the published JSON Schema says what the superRefine below checks (an update
-    // changes at least one field); "the same keys as changes" has no JSON Schema keyword, so it is said in words.
-    changes: ContactFieldChanges.meta({
-      description: 'Each field that changed, with its new value (at least one).',
-      minProperties: 1,
-    }),
-    previous: ContactFieldChanges.meta({
-      description: 'The same fields as changes (no more, no fewer), with the values they had before.',
-      minProperties: 1,
-    }),
-    updated_at: IsoDateTime,
-  })
-  .superRefine((data, ctx) => {
-    const changed = Object.keys(data.changes).sort();
-    if (changed.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
-    if (changed.join(',') !== Object.keys(data.previous).sort().join(',')) {
-      ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
-    }
-  })
-  .meta({ description: 'Only the fields that actually changed, with their previous values.' });
+export const ContactUpdatedData = fieldChangesData(
+  ContactFieldChanges,
+  'Only the fields that actually changed, with their previous values.',
+);
 export type ContactUpdatedData = z.output<typeof ContactUpdatedData>;
 
 export const ContactReassignedData = z

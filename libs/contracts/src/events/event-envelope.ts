@@ -59,7 +59,10 @@ type DataTable = Record<string, z.ZodType>;
 type TypeOf<D extends DataTable> = keyof D & string;
 
 /** An event as the domain decides it: `{type, data}`, before the service wraps it in an envelope. */
-type PayloadSchema<D extends DataTable, K extends TypeOf<D>> = z.ZodObject<{ type: z.ZodLiteral<K>; data: D[K] }>;
+type PayloadSchema<D extends DataTable, K extends TypeOf<D>> = z.ZodObject<{
+  type: z.ZodLiteral<K>;
+  data: D[K];
+}>;
 /** An event as published: the topic's envelope with `type` and `data` narrowed. */
 type EnvelopedSchema<S extends z.core.$ZodShape, D extends DataTable, K extends TypeOf<D>> = z.ZodObject<
   Omit<S, 'type' | 'data'> & { type: z.ZodLiteral<K>; data: D[K] }
@@ -69,27 +72,73 @@ type EachType<D extends DataTable, M extends { [K in TypeOf<D>]: z.ZodType }> = 
 
 /** The domain's events of a topic: a discriminated union of `{type, data}`, one member per entry of `data`, in order. */
 export function eventPayloadUnion<D extends DataTable>(data: D) {
-  const options = Object.entries(data).map(([type, schema]) => z.object({ type: z.literal(type), data: schema }));
-  return z.discriminatedUnion('type', options as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodDiscriminatedUnion<
-    EachType<D, { [K in TypeOf<D>]: PayloadSchema<D, K> }>[],
-    'type'
-  >;
+  const options = Object.entries(data).map(([type, schema]) =>
+    z.object({ type: z.literal(type), data: schema }),
+  );
+  return z.discriminatedUnion(
+    'type',
+    options as unknown as [z.ZodObject, ...z.ZodObject[]],
+  ) as unknown as z.ZodDiscriminatedUnion<EachType<D, { [K in TypeOf<D>]: PayloadSchema<D, K> }>[], 'type'>;
 }
 
 /**
  * The published events of a topic: per type the envelope with `type` and `data` narrowed (titled with the
  * type, described by its data schema), and their discriminated union.
  */
-export function publishedEvents<S extends z.core.$ZodShape, D extends DataTable>(envelope: z.ZodObject<S>, data: D) {
+export function publishedEvents<S extends z.core.$ZodShape, D extends DataTable>(
+  envelope: z.ZodObject<S>,
+  data: D,
+) {
   const schemas = Object.fromEntries(
     Object.entries(data).map(([type, schema]) => [
       type,
-      envelope.extend({ type: z.literal(type), data: schema }).meta({ title: type, description: schema.meta()?.description }),
+      envelope
+        .extend({ type: z.literal(type), data: schema })
+        .meta({ title: type, description: schema.meta()?.description }),
     ]),
   ) as unknown as { [K in TypeOf<D>]: EnvelopedSchema<S, D, K> };
-  const union = z.discriminatedUnion('type', Object.values(schemas) as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodDiscriminatedUnion<
+  const union = z.discriminatedUnion(
+    'type',
+    Object.values(schemas) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  ) as unknown as z.ZodDiscriminatedUnion<
     EachType<D, { [K in TypeOf<D>]: EnvelopedSchema<S, D, K> }>[],
     'type'
   >;
   return { schemas, union };
+}
+
+/**
+ * The data of every `*.updated` event: only the fields that changed (`changes`), the values they
+ * had before (`previous`), and when. Both name the same fields, at least one. The published JSON
+ * Schema carries `minProperties: 1` (consumers validate with it, not with zod); "the same fields"
+ * has no JSON Schema keyword, so the descriptions say it.
+ */
+export function fieldChangesData<F extends z.ZodObject>(fields: F, description: string) {
+  return z
+    .object({
+      changes: fields.meta({
+        description: 'Each field that changed, with its new value (at least one).',
+        minProperties: 1,
+      }),
+      previous: fields.meta({
+        description: 'The same fields as changes (no more, no fewer), with the values they had before.',
+        minProperties: 1,
+      }),
+      updated_at: IsoDateTime,
+    })
+    .superRefine(sameChangedFields)
+    .meta({ description });
+}
+
+/**
+ * `changes` names at least one field, and `previous` the same ones. Typed `unknown` because TS
+ * cannot see the keys of an object over a generic shape; the object schema has parsed both already.
+ */
+function sameChangedFields(value: unknown, ctx: z.RefinementCtx): void {
+  const data = value as { changes: object; previous: object };
+  const changed = Object.keys(data.changes).sort();
+  if (changed.length === 0)
+    ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
+  if (changed.join(',') !== Object.keys(data.previous).sort().join(','))
+    ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
 }

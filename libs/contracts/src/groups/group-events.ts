@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
-import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
+import {
+  EVENT_SCHEMA_VERSION,
+  eventEnvelopeSchema,
+  eventPayloadUnion,
+  publishedEvents,
+  fieldChangesData,
+} from '../events/event-envelope';
 import { GROUP_CONTACTS_MAX } from './group-bodies';
 import { GroupDescription, GroupName } from './group-resource';
 
@@ -45,21 +51,10 @@ export type GroupCreatedData = z.output<typeof GroupCreatedData>;
 export const GroupFieldChanges = z.object({ name: GroupName, description: GroupDescription }).partial();
 export type GroupFieldChanges = z.output<typeof GroupFieldChanges>;
 
-export const GroupUpdatedData = z
-  .object({
-    changes: GroupFieldChanges.meta({ description: 'Each field that changed, with its new value.' }),
-    previous: GroupFieldChanges.meta({ description: 'The same fields, with the values they had before.' }),
-    updated_at: IsoDateTime,
-  })
-  .superRefine((data, ctx) => {
-    const changed = Object.keys(data.changes).sort();
-    if (changed.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
-    if (changed.join(',') !== Object.keys(data.previous).sort().join(',')) {
-      ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
-    }
-  })
-  .meta({ description: 'The name or description changed: only what changed, with the previous values.' });
+export const GroupUpdatedData = fieldChangesData(
+  GroupFieldChanges,
+  'The name or description changed: only what changed, with the previous values.',
+);
 export type GroupUpdatedData = z.output<typeof GroupUpdatedData>;
 
 export const GroupDeletedData = z

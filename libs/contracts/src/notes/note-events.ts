@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
-import { EVENT_SCHEMA_VERSION, eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
+import {
+  EVENT_SCHEMA_VERSION,
+  eventEnvelopeSchema,
+  eventPayloadUnion,
+  publishedEvents,
+  fieldChangesData,
+} from '../events/event-envelope';
 import { NoteFields, noteFieldSchemas } from './note-resource';
 
 /**
@@ -39,20 +45,10 @@ export type NoteCreatedData = z.output<typeof NoteCreatedData>;
 export const NoteFieldChanges = NoteFields.partial();
 export type NoteFieldChanges = z.output<typeof NoteFieldChanges>;
 
-export const NoteUpdatedData = z
-  .object({
-    changes: NoteFieldChanges.meta({ description: 'Each field that changed, with its new value.' }),
-    previous: NoteFieldChanges.meta({ description: 'The same fields, with the values they had before.' }),
-    updated_at: IsoDateTime,
-  })
-  .superRefine((data, ctx) => {
-    const changed = Object.keys(data.changes).sort();
-    if (changed.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
-    if (changed.join(',') !== Object.keys(data.previous).sort().join(','))
-      ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
-  })
-  .meta({ description: 'Only the fields that changed, with their previous values.' });
+export const NoteUpdatedData = fieldChangesData(
+  NoteFieldChanges,
+  'Only the fields that changed, with their previous values.',
+);
 export type NoteUpdatedData = z.output<typeof NoteUpdatedData>;
 
 export const NoteDiscardedData = z

@@ -77,7 +77,9 @@ export const ShareableName = z
   .min(1)
   .max(SHAREABLE_NAME_MAX)
   .nullable()
-  .meta({ description: 'The shared item\'s display name ("Collagen Boost"), or null when the rep gave none.' });
+  .meta({
+    description: 'The shared item\'s display name ("Collagen Boost"), or null when the rep gave none.',
+  });
 
 export const SmartlinkCreatedData = z
   .object({
@@ -86,12 +88,9 @@ export const SmartlinkCreatedData = z
     shareable_type: ShareableType,
     shareable_id: z.string().min(1).max(100),
     shareable_name: ShareableName.optional(),
-    url: z
-      .string()
-      .max(2048)
-      .meta({
-        description: 'The target the link redirects to (never the share URL: that embeds the token).',
-      }),
+    url: z.string().max(2048).meta({
+      description: 'The target the link redirects to (never the share URL: that embeds the token).',
+    }),
     created_at: IsoDateTime,
   })
   .meta({ description: 'A rep shared something with a contact through a new SmartLink.' });
@@ -111,7 +110,9 @@ export const SmartlinkOpenedData = z
       .max(512)
       .nullable()
       .meta({ description: "The opener's User-Agent, if sent. No IP address is recorded." }),
-    shareable_type: ShareableType.optional().meta({ description: 'What the link shares (copied from the SmartLink).' }),
+    shareable_type: ShareableType.optional().meta({
+      description: 'What the link shares (copied from the SmartLink).',
+    }),
     shareable_name: ShareableName.optional(),
   })
   .meta({ description: 'The contact opened the SmartLink (a redirect through /l/:token).' });
@@ -124,7 +125,9 @@ export const SmartlinkActivityRecordedData = z
     item: ActivityItem.nullable(),
     properties: ActivityProperties,
     occurred_at: IsoDateTime,
-    shareable_type: ShareableType.optional().meta({ description: 'What the link shares (copied from the SmartLink).' }),
+    shareable_type: ShareableType.optional().meta({
+      description: 'What the link shares (copied from the SmartLink).',
+    }),
     shareable_name: ShareableName.optional(),
   })
   .meta({ description: 'The company site reported what the contact did after opening the SmartLink.' });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { eventEnvelopeSchema, eventPayloadUnion, publishedEvents } from '../events/event-envelope';
+import {
+  eventEnvelopeSchema,
+  eventPayloadUnion,
+  publishedEvents,
+  fieldChangesData,
+} from '../events/event-envelope';
 import { IsoDateTime, PositiveId } from '../contacts/contact-fields';
 
 /**
@@ -53,33 +58,18 @@ export const TaskCreatedData = z
   .meta({ description: 'The full initial state of the task.' });
 export type TaskCreatedData = z.output<typeof TaskCreatedData>;
 
-export const TaskUpdatedData = z
-  .object({
-    changes: TaskFieldChanges.meta({ description: 'Each field that changed, with its new value.' }),
-    previous: TaskFieldChanges.meta({ description: 'The same fields, with the values they had before.' }),
-    updated_at: IsoDateTime,
-  })
-  .superRefine((data, ctx) => {
-    const changed = Object.keys(data.changes).sort();
-    if (changed.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'must change at least one field', path: ['changes'] });
-    if (changed.join(',') !== Object.keys(data.previous).sort().join(','))
-      ctx.addIssue({ code: 'custom', message: 'must name the same fields as changes', path: ['previous'] });
-  })
-  .meta({
-    description:
-      'Only the fields that changed (a new due_at reschedules the reminder), with their previous values.',
-  });
+export const TaskUpdatedData = fieldChangesData(
+  TaskFieldChanges,
+  'Only the fields that changed (a new due_at reschedules the reminder), with their previous values.',
+);
 export type TaskUpdatedData = z.output<typeof TaskUpdatedData>;
 
 export const TaskCompletedData = z
   .object({
     completed_at: IsoDateTime,
-    contact_id: PositiveId.nullable()
-      .optional()
-      .meta({
-        description: 'The task’s contact at the time (for the contact’s timeline); absent in older events.',
-      }),
+    contact_id: PositiveId.nullable().optional().meta({
+      description: 'The task’s contact at the time (for the contact’s timeline); absent in older events.',
+    }),
   })
   .meta({ description: 'The task was done; no reminder is pushed for it any more.' });
 export type TaskCompletedData = z.output<typeof TaskCompletedData>;
