@@ -80,8 +80,17 @@ const CROSS_FIELD_RULES: Record<string, Json> = {
       properties: { [f]: { type: 'string', pattern: '\\S' } },
     })),
   },
+  // An empty PATCH is a 400 (requireSomeField), not a no-op.
   UserContactUpdateBody: { minProperties: 1 },
   CompanyContactUpdateBody: { minProperties: 1 },
+  GroupUpdateBody: { minProperties: 1 },
+  NoteUpdateBody: { minProperties: 1 },
+  TaskUpdateBody: { minProperties: 1 },
+  // A due_time needs a due_date (note-bodies timeNeedsDate).
+  NoteCreateBody: {
+    if: { required: ['due_time'], properties: { due_time: { type: 'string' } } },
+    then: { required: ['due_date'], properties: { due_date: { type: 'string' } } },
+  },
 };
 
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect) for every schema in `entries`, cross-referenced by id. */

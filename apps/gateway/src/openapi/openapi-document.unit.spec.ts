@@ -195,6 +195,22 @@ describe('OpenAPI document', () => {
     });
   });
 
+  it('states the cross-field rules zod checks with refinements: no empty PATCH, no due_time without due_date', () => {
+    const schemas = doc['components'].schemas as Json;
+    for (const body of [
+      'UserContactUpdateBody',
+      'CompanyContactUpdateBody',
+      'GroupUpdateBody',
+      'NoteUpdateBody',
+      'TaskUpdateBody',
+    ])
+      expect(schemas[body].minProperties).toBe(1);
+    expect(schemas['NoteCreateBody'].then).toEqual({
+      required: ['due_date'],
+      properties: { due_date: { type: 'string' } },
+    });
+  });
+
   it('is what docs/openapi.json holds (run node tools/generate-docs.cjs when this fails)', () => {
     const onDisk = JSON.parse(readFileSync(join(__dirname, '../../../../docs/openapi.json'), 'utf8')) as Json;
     expect(onDisk).toEqual(JSON.parse(JSON.stringify(doc)));
