@@ -143,7 +143,11 @@ function renderMarkdown(results) {
           `<br>${r.figure}: ${fmt(r.value)} ${r.unit}${r.ratio != null ? ` (ratio ${fmt(r.ratio)})` : ''}`,
       )
       .join('');
-    const extra = f.vs_direct !== undefined && f.vs_direct !== null ? ` (vs direct ${f.vs_direct})` : '';
+    const vs = [
+      ['direct', f.vs_direct],
+      ['floor', f.vs_floor],
+    ].filter(([, v]) => v !== undefined && v !== null);
+    const extra = vs.length ? ` (${vs.map(([k, v]) => `vs ${k} ${v}`).join(', ')})` : '';
     out.push(
       `| ${f.figure} | ${conditionsOf(f)} | ${f.value === null ? 'n/a' : `${fmt(f.value)} ${f.unit}`} | ${lat} | ${f.raw?.figure ?? ''} | ${rawCell}${also} | ${fmt(f.ratio)}${extra} | ${busiest(f.cpu, f)} |`,
     );
