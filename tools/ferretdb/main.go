@@ -44,7 +44,7 @@ func run(listen, dataDir, logLevel string) error {
 		return fmt.Errorf("bad log level %q: %w", logLevel, err)
 	}
 
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(newLazyAttrs(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
