@@ -34,6 +34,14 @@ export interface CommitBatcher<E extends StorableEvent> {
   commit(request: AppendRequest<E>): Promise<CommitDoc<E>>;
   /** Several commits in one flush (bulk create); per request the commit or the conflict. */
   commitMany(requests: AppendRequest<E>[]): Promise<CommitResult<E>[]>;
+  /**
+   * Runs `task` once every task this process started earlier on `stream` has settled (first come,
+   * first served; a lone task starts at once). One process's commands on a stream then decide one
+   * after another, each on the state the previous one left, instead of racing for the same version
+   * and losing repeatedly (four concurrent PATCHes of one contact made some give up with a 409).
+   * Writers in other processes still race: the executor's retries cover those.
+   */
+  inTurn<T>(stream: string, task: () => Promise<T>): Promise<T>;
 }
 
 interface Waiting<E extends StorableEvent> {
@@ -113,7 +121,23 @@ export function createCommitBatcher<E extends StorableEvent>(
     });
   }
 
+  // Per stream, the settled end of its latest task; removed when nothing follows it.
+  const turns = new Map<string, Promise<void>>();
+  const ignore = (): void => undefined;
+
+  function inTurn<T>(stream: string, task: () => Promise<T>): Promise<T> {
+    const previous = turns.get(stream);
+    const result = previous ? previous.then(task) : task();
+    const settled = result.then(ignore, ignore);
+    turns.set(stream, settled);
+    void settled.then(() => {
+      if (turns.get(stream) === settled) turns.delete(stream);
+    });
+    return result;
+  }
+
   return {
+    inTurn,
     async commit(request) {
       const [result] = await enqueue([request]);
       if (result instanceof StreamVersionConflict) throw result;

@@ -107,7 +107,8 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
     if (aggregate.load) return aggregate.load(stream);
     const head = heads?.get(stream);
     const tail = await deps.store.readStreamAfter(stream, head?.version ?? 0, head?.lastCommitId ?? null);
-    const state = tail.events.length > 0 || !head ? aggregate.fold(tail.events, head?.state ?? null) : head.state;
+    const state =
+      tail.events.length > 0 || !head ? aggregate.fold(tail.events, head?.state ?? null) : head.state;
     const lastOutboxKey = tail.lastOutboxKey !== undefined ? tail.lastOutboxKey : head?.lastOutboxKey;
     const read: StreamRead<E> = { ...tail, ...(lastOutboxKey !== undefined ? { lastOutboxKey } : {}) };
     remember(stream, { state, version: read.version, lastCommitId: read.lastCommitId, lastOutboxKey });
@@ -117,50 +118,69 @@ export function createStreamExecutor<C extends { actor: A }, D, E extends Storab
   return {
     load,
     async execute(makeCommand: (now: string) => C, context: ExecuteContext): Promise<ExecuteOutcome<S>> {
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const now = deps.clock();
-        const command = makeCommand(now.toISOString());
-        const stream = aggregate.streamOf(command);
-        const fresh = attempt === 1 && aggregate.creates?.(command) === true;
-        const { read, state } = fresh ? nothing : await load(stream);
-        const decision = aggregate.decide(command, state);
-        if (!decision.ok) throw aggregate.toAppError(decision.error);
-        if (context.expectedVersion !== undefined && context.expectedVersion !== read.version) {
-          throw new PreconditionFailedError();
-        }
-        if (decision.events.length === 0) {
-          if (!state) throw new Error('a decision without events needs an existing aggregate');
-          return { before: state, state, version: read.version };
-        }
-        const { envelopes, after } = aggregate.envelope(decision.events, state, {
-          actor: command.actor,
-          correlationId: context.correlationId,
-          now: now.toISOString(),
-        });
-        let commit: CommitDoc<E>;
-        try {
-          commit = await deps.commits.commit({
-            stream,
-            expectedVersion: read.version,
-            previous: read.lastCommitId,
-            ...(read.lastOutboxKey !== undefined ? { previousOutboxKey: read.lastOutboxKey } : {}),
-            events: envelopes,
-          });
-        } catch (error) {
-          if (!(error instanceof StreamVersionConflict)) throw error;
-          if (context.expectedVersion !== undefined) throw new PreconditionFailedError();
-          continue;
-        }
-        if (!aggregate.load) {
-          remember(stream, { state: after, version: commit.last_version, lastCommitId: commit._id, lastOutboxKey: outboxKeyOf(commit) });
-        }
-        if (aggregate.appended && after) await aggregate.appended(stream, after, commit);
-        return { before: state, state: after as S, version: commit.last_version };
-      }
-      throw new ConflictError(
-        `The ${aggregate.name} kept changing concurrently; retry the request`,
-        'concurrent_modification',
-      );
+      const now = deps.clock();
+      const first = makeCommand(now.toISOString());
+      // A create starts a stream under a fresh id: no other command of this process can be on it.
+      if (aggregate.creates?.(first) === true) return attempts(first, now, makeCommand, context);
+      return deps.commits.inTurn(aggregate.streamOf(first), () => attempts(first, now, makeCommand, context));
     },
   };
+
+  /** Load → decide → commit, again on a lost race (another process wrote the version first). */
+  async function attempts(
+    first: C,
+    firstNow: Date,
+    makeCommand: (now: string) => C,
+    context: ExecuteContext,
+  ): Promise<ExecuteOutcome<S>> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const now = attempt === 1 ? firstNow : deps.clock();
+      const command = attempt === 1 ? first : makeCommand(now.toISOString());
+      const stream = aggregate.streamOf(command);
+      const fresh = attempt === 1 && aggregate.creates?.(command) === true;
+      const { read, state } = fresh ? nothing : await load(stream);
+      const decision = aggregate.decide(command, state);
+      if (!decision.ok) throw aggregate.toAppError(decision.error);
+      if (context.expectedVersion !== undefined && context.expectedVersion !== read.version) {
+        throw new PreconditionFailedError();
+      }
+      if (decision.events.length === 0) {
+        if (!state) throw new Error('a decision without events needs an existing aggregate');
+        return { before: state, state, version: read.version };
+      }
+      const { envelopes, after } = aggregate.envelope(decision.events, state, {
+        actor: command.actor,
+        correlationId: context.correlationId,
+        now: now.toISOString(),
+      });
+      let commit: CommitDoc<E>;
+      try {
+        commit = await deps.commits.commit({
+          stream,
+          expectedVersion: read.version,
+          previous: read.lastCommitId,
+          ...(read.lastOutboxKey !== undefined ? { previousOutboxKey: read.lastOutboxKey } : {}),
+          events: envelopes,
+        });
+      } catch (error) {
+        if (!(error instanceof StreamVersionConflict)) throw error;
+        if (context.expectedVersion !== undefined) throw new PreconditionFailedError();
+        continue;
+      }
+      if (!aggregate.load) {
+        remember(stream, {
+          state: after,
+          version: commit.last_version,
+          lastCommitId: commit._id,
+          lastOutboxKey: outboxKeyOf(commit),
+        });
+      }
+      if (aggregate.appended && after) await aggregate.appended(stream, after, commit);
+      return { before: state, state: after as S, version: commit.last_version };
+    }
+    throw new ConflictError(
+      `The ${aggregate.name} kept changing concurrently; retry the request`,
+      'concurrent_modification',
+    );
+  }
 }

@@ -7,7 +7,13 @@ import { UserContactCreateBody, type ContactEvent } from '@reps/contracts';
 import type { UserActor } from '@reps/contacts-domain';
 import { createContactCommandHandler, type ContactCommandHandler } from '../contacts/contact-command-handler';
 import { createCommitBatcher } from './commit-batcher';
-import { createMongoEventStore, eventStoreIndexes, type CommitDoc, type EventStore, type OutboxDoc } from './mongo-event-store';
+import {
+  createMongoEventStore,
+  eventStoreIndexes,
+  type CommitDoc,
+  type EventStore,
+  type OutboxDoc,
+} from './mongo-event-store';
 import { createOutboxRelay } from './outbox-relay';
 
 /**
@@ -41,10 +47,17 @@ describe('stream heads remembered by the executor (real server)', () => {
 
   beforeAll(async () => {
     env = await resolveTestEnv();
-    mongo = await connectMongo({ url: env.mongoUrl, dbName: uniqueName('heads').replace(/-/g, '_'), appName: 'test' });
+    mongo = await connectMongo({
+      url: env.mongoUrl,
+      dbName: uniqueName('heads').replace(/-/g, '_'),
+      appName: 'test',
+    });
     const commits = mongo.db.collection<CommitDoc<ContactEvent>>('contact_commits');
     await ensureIndexes(commits, eventStoreIndexes, await serverTraits(mongo.db));
-    const real = createMongoEventStore<ContactEvent>(commits, mongo.db.collection<OutboxDoc>('contact_outbox'));
+    const real = createMongoEventStore<ContactEvent>(
+      commits,
+      mongo.db.collection<OutboxDoc>('contact_outbox'),
+    );
     // Records where each read started and how many events it found (the reads themselves are real).
     store = {
       ...real,
@@ -63,7 +76,12 @@ describe('stream heads remembered by the executor (real server)', () => {
     await env?.close();
   });
 
-  const update = (h: ContactCommandHandler, contactId: number, first_name: string, expectedVersion?: number) =>
+  const update = (
+    h: ContactCommandHandler,
+    contactId: number,
+    first_name: string,
+    expectedVersion?: number,
+  ) =>
     h.execute((now) => ({ type: 'UpdateContact', contactId, actor, now, body: { first_name } }), {
       correlationId: 'c',
       ...(expectedVersion !== undefined ? { expectedVersion } : {}),
@@ -73,9 +91,19 @@ describe('stream heads remembered by the executor (real server)', () => {
     const [a, b] = [handler(), handler()];
     const contactId = randomInt(1, 2 ** 47);
     const stream = `contact-${contactId}`;
-    await a.execute((now) => ({ type: 'CreateContact', contactId, actor, now, token: 'tok-0123456789abcdef', body: UserContactCreateBody.parse({ first_name: 'Ann', last_name: 'Lee', status: 'lead' }) }), {
-      correlationId: 'c',
-    });
+    await a.execute(
+      (now) => ({
+        type: 'CreateContact',
+        contactId,
+        actor,
+        now,
+        token: 'tok-0123456789abcdef',
+        body: UserContactCreateBody.parse({ first_name: 'Ann', last_name: 'Lee', status: 'lead' }),
+      }),
+      {
+        correlationId: 'c',
+      },
+    );
     tails.length = 0;
     expect((await update(a, contactId, 'Anna')).version).toBe(2);
     // The create was remembered: the update's read started after version 1 and found nothing.
@@ -102,12 +130,56 @@ describe('stream heads remembered by the executor (real server)', () => {
     expect(new Set(events.map((e) => e.aggregate_version)).size).toBe(5);
   });
 
+  it("takes one process's concurrent commands on a stream in turn: none races, none gives up", async () => {
+    const h = handler();
+    const contactId = randomInt(1, 2 ** 47);
+    await h.execute(
+      (now) => ({
+        type: 'CreateContact',
+        contactId,
+        actor,
+        now,
+        token: 'tok-0123456789abcdef',
+        body: UserContactCreateBody.parse({ first_name: 'Cy', last_name: 'Ng', status: 'lead' }),
+      }),
+      {
+        correlationId: 'c',
+      },
+    );
+    tails.length = 0;
+    // Four attempts each would not do if they raced: 24 writers, one version each.
+    const outcomes = await Promise.all(Array.from({ length: 24 }, (_, i) => update(h, contactId, `Cy ${i}`)));
+    expect(outcomes.map((o) => o.version).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 24 }, (_, i) => i + 2),
+    );
+    // Each decided on the head the previous one left: no read found a commit it did not know of.
+    expect(tails.every((t) => t.read === 0)).toBe(true);
+
+    // With If-Match, the one that goes second sees the version moved on: a 412, not a retry.
+    const [first, second] = await Promise.allSettled([
+      update(h, contactId, 'X', 25),
+      update(h, contactId, 'Y', 25),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { version: 26 } });
+    expect(second).toMatchObject({ status: 'rejected', reason: expect.any(PreconditionFailedError) });
+  });
+
   it('with the cache off reads the whole stream every time', async () => {
     const h = handler(0);
     const contactId = randomInt(1, 2 ** 47);
-    await h.execute((now) => ({ type: 'CreateContact', contactId, actor, now, token: 'tok-0123456789abcdef', body: UserContactCreateBody.parse({ first_name: 'Bo', last_name: 'Ek', status: 'lead' }) }), {
-      correlationId: 'c',
-    });
+    await h.execute(
+      (now) => ({
+        type: 'CreateContact',
+        contactId,
+        actor,
+        now,
+        token: 'tok-0123456789abcdef',
+        body: UserContactCreateBody.parse({ first_name: 'Bo', last_name: 'Ek', status: 'lead' }),
+      }),
+      {
+        correlationId: 'c',
+      },
+    );
     await update(h, contactId, 'Bob');
     tails.length = 0;
     await update(h, contactId, 'Bobby');
