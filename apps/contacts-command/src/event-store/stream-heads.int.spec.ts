@@ -76,6 +76,19 @@ describe('stream heads remembered by the executor (real server)', () => {
     await env?.close();
   });
 
+  const create = (h: ContactCommandHandler, contactId: number, first_name: string, last_name: string) =>
+    h.execute(
+      (now) => ({
+        type: 'CreateContact',
+        contactId,
+        actor,
+        now,
+        token: 'tok-0123456789abcdef',
+        body: UserContactCreateBody.parse({ first_name, last_name, status: 'lead' }),
+      }),
+      { correlationId: 'c' },
+    );
+
   const update = (
     h: ContactCommandHandler,
     contactId: number,
@@ -91,19 +104,7 @@ describe('stream heads remembered by the executor (real server)', () => {
     const [a, b] = [handler(), handler()];
     const contactId = randomInt(1, 2 ** 47);
     const stream = `contact-${contactId}`;
-    await a.execute(
-      (now) => ({
-        type: 'CreateContact',
-        contactId,
-        actor,
-        now,
-        token: 'tok-0123456789abcdef',
-        body: UserContactCreateBody.parse({ first_name: 'Ann', last_name: 'Lee', status: 'lead' }),
-      }),
-      {
-        correlationId: 'c',
-      },
-    );
+    await create(a, contactId, 'Ann', 'Lee');
     tails.length = 0;
     expect((await update(a, contactId, 'Anna')).version).toBe(2);
     // The create was remembered: the update's read started after version 1 and found nothing.
@@ -133,19 +134,7 @@ describe('stream heads remembered by the executor (real server)', () => {
   it("takes one process's concurrent commands on a stream in turn: none races, none gives up", async () => {
     const h = handler();
     const contactId = randomInt(1, 2 ** 47);
-    await h.execute(
-      (now) => ({
-        type: 'CreateContact',
-        contactId,
-        actor,
-        now,
-        token: 'tok-0123456789abcdef',
-        body: UserContactCreateBody.parse({ first_name: 'Cy', last_name: 'Ng', status: 'lead' }),
-      }),
-      {
-        correlationId: 'c',
-      },
-    );
+    await create(h, contactId, 'Cy', 'Ng');
     tails.length = 0;
     // Four attempts each would not do if they raced: 24 writers, one version each.
     const outcomes = await Promise.all(Array.from({ length: 24 }, (_, i) => update(h, contactId, `Cy ${i}`)));
@@ -167,19 +156,7 @@ describe('stream heads remembered by the executor (real server)', () => {
   it('with the cache off reads the whole stream every time', async () => {
     const h = handler(0);
     const contactId = randomInt(1, 2 ** 47);
-    await h.execute(
-      (now) => ({
-        type: 'CreateContact',
-        contactId,
-        actor,
-        now,
-        token: 'tok-0123456789abcdef',
-        body: UserContactCreateBody.parse({ first_name: 'Bo', last_name: 'Ek', status: 'lead' }),
-      }),
-      {
-        correlationId: 'c',
-      },
-    );
+    await create(h, contactId, 'Bo', 'Ek');
     await update(h, contactId, 'Bob');
     tails.length = 0;
     await update(h, contactId, 'Bobby');
