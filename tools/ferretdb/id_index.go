@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -61,7 +63,7 @@ func ensureIDIndexesIn(ctx context.Context, file string, logger *slog.Logger) er
 		return nil // dropped meanwhile
 	}
 
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+	db, err := openExisting(file)
 	if err != nil {
 		return err
 	}
@@ -73,6 +75,10 @@ func ensureIDIndexesIn(ctx context.Context, file string, logger *slog.Logger) er
 		  AND t.sql LIKE '%_ferretdb_sjson%'
 		  AND NOT EXISTS (SELECT 1 FROM sqlite_master i WHERE i.type = 'index' AND i.name = t.name || '__id_lookup')`)
 	if err != nil {
+		if _, statErr := os.Stat(file); errors.Is(statErr, fs.ErrNotExist) {
+			return nil // dropped between the Stat above and the open
+		}
+
 		return err
 	}
 
@@ -104,4 +110,57 @@ func ensureIDIndexesIn(ctx context.Context, file string, logger *slog.Logger) er
 	}
 
 	return nil
+}
+
+// openExisting opens a database file of FerretDB's without ever creating it (mode=rw). A database
+// dropped between listing the files and this open would otherwise come back as an empty file
+// without FerretDB's metadata table, and FerretDB refuses to start on such a file ("no such
+// table: _ferretdb_collections"); seen after a benchmark dropped its databases.
+func openExisting(file string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+file+"?mode=rw&_pragma=busy_timeout(10000)")
+}
+
+// setAsideEmptyDatabases renames database files that hold no table at all (e.g. one an older
+// build of this wrapper recreated after its database was dropped) to "<name>.empty", so FerretDB
+// starts instead of failing on them. A file with any table is left alone.
+func setAsideEmptyDatabases(ctx context.Context, dataDir string, logger *slog.Logger) error {
+	files, err := filepath.Glob(filepath.Join(dataDir, "*.sqlite"))
+	if err != nil {
+		return err
+	}
+
+	for _, file := range files {
+		empty, err := holdsNoTable(ctx, file)
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(file), err)
+		}
+
+		if !empty {
+			continue
+		}
+
+		if err = os.Rename(file, file+".empty"); err != nil {
+			return err
+		}
+
+		logger.Warn("set aside an empty database file (no tables; FerretDB would not start on it)",
+			slog.String("file", filepath.Base(file)))
+	}
+
+	return nil
+}
+
+func holdsNoTable(ctx context.Context, file string) (bool, error) {
+	db, err := openExisting(file)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+
+	var tables int
+	if err = db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables); err != nil {
+		return false, err
+	}
+
+	return tables == 0, nil
 }

@@ -63,6 +63,10 @@ func run(listen, dataDir, logLevel string) error {
 	// development and CI server this is; production runs MongoDB.
 	sqliteURL := "file:" + strings.TrimSuffix(abs, "/") + "/?_pragma=synchronous(normal)"
 
+	if err = setAsideEmptyDatabases(context.Background(), abs, logger); err != nil {
+		return err
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: listen},
 		Logger:    logger,
