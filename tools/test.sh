@@ -23,6 +23,13 @@ npx nx run-many -t lint --output-style=static
 use_servers
 trap stop_local_servers_if_started EXIT
 
+# The FerretDB wrapper's own Go tests, when it is what serves MongoDB here (infra.sh has just
+# built it, so the build cache is warm: same tags and -trimpath).
+if ! command -v mongod >/dev/null 2>&1 && command -v go >/dev/null 2>&1 && [ -f tools/ferretdb/go.mod ]; then
+  log "testing the FerretDB wrapper (go test)"
+  (cd tools/ferretdb && go test -trimpath -tags ferretdb_no_postgresql ./...)
+fi
+
 summary="$(mktemp)"
 export TEST_SUMMARY_FILE="$summary"
 status=0
