@@ -19,7 +19,6 @@ const net = require('node:net');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { Kafka, logLevel } = require('kafkajs');
-const { MongoClient } = require('mongodb');
 const { mintToken } = require('../libs/auth/dist/index.js');
 const { ROOT, stopAll } = require('./lib/processes.cjs');
 const { discoverGroups, selectGroups, portNames } = require('./lib/groups.cjs');
@@ -27,6 +26,7 @@ const { loadSettings } = require('./lib/settings.cjs');
 const { startStack } = require('./lib/stack.cjs');
 const { describeConditions } = require('./lib/conditions.cjs');
 const { renderMarkdown } = require('./lib/report.cjs');
+const { dropDatabases } = require('./lib/cleanup.cjs');
 
 const env = process.env;
 let groups, cfg, selected;
@@ -152,19 +152,7 @@ async function cleanup() {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  const client = new MongoClient(MONGO_URL, { retryWrites: false });
-  try {
-    await client.connect();
-    for (const db of Object.values(DB))
-      await client
-        .db(db)
-        .dropDatabase()
-        .catch(() => undefined);
-  } catch (error) {
-    log(`cleanup: mongo: ${error.message}`);
-  } finally {
-    await client.close().catch(() => undefined);
-  }
+  await dropDatabases(MONGO_URL, Object.values(DB), log, 'cleanup');
 }
 
 /** Keeps the logs and profiles of the last 3 runs (bench/results/run/ is git-ignored). */

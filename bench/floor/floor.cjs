@@ -5,8 +5,8 @@
 // close()). The floor is a yardstick — our create's pipeline with none of its guarantees — so the
 // gateway's rate can be read against what the same stack does on the same machine in the same run.
 const { Kafka, logLevel } = require('kafkajs');
-const { MongoClient } = require('mongodb');
 const { startNode, stop } = require('../lib/processes.cjs');
+const { dropDatabases } = require('../lib/cleanup.cjs');
 const { projectionProgress, idleBackground } = require('../lib/write-cost.cjs');
 
 /** The processes a floor create can cost CPU in (measureWriteCost's `system` for the floor). */
@@ -108,19 +108,7 @@ async function forget(ctx, groupId, db) {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  const client = new MongoClient(ctx.mongoUrl, { retryWrites: false });
-  try {
-    await client.connect();
-    for (const name of Object.values(db))
-      await client
-        .db(name)
-        .dropDatabase()
-        .catch(() => undefined);
-  } catch (error) {
-    ctx.log(`floor clean-up: mongo: ${error.message}`);
-  } finally {
-    await client.close().catch(() => undefined);
-  }
+  await dropDatabases(ctx.mongoUrl, Object.values(db), ctx.log, 'floor clean-up');
 }
 
 module.exports = { startFloor, FLOOR_PORTS, FLOOR_SYSTEM };
