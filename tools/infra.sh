@@ -448,7 +448,10 @@ print_env() {
 # Serialises start/stop so parallel callers (e.g. several test runners) don't
 # race on pid files or launch a server twice.
 take_lock() {
-  mkdir -p "$RUN_DIR"
+  # LOG_DIR too, before the services start in parallel: Kafka's storage format appends to its log
+  # right away, and a fresh INFRA_DIR got it only from whichever launch came first (the chaos
+  # smoke's private servers once failed on that race).
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
   exec 9>"$RUN_DIR/.lock"
   command -v flock >/dev/null 2>&1 && flock 9
   return 0
