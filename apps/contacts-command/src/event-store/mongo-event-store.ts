@@ -68,19 +68,13 @@ export interface FlushOutboxDoc {
  * envelope fields and carry their payload as JSON text — the very JSON each event is published as.
  * Documents written before (`events` / `commits` arrays) are still read.
  */
-interface StoredCommit {
-  _id: string;
-  stream: string;
-  version: number;
-  last_version: number;
-  previous: string | null;
-  flush?: string;
+/** A `CommitDoc` as stored: the same envelope fields, its events as JSON text. */
+type StoredCommit = Omit<CommitDoc<StorableEvent>, 'events'> & {
   /** `JSON.stringify(events)`. */
   events_json?: string;
   /** Commits written before `events_json`. */
   events?: unknown[];
-  recorded_at: Date;
-}
+};
 
 interface StoredFlushDoc {
   _id: string;
@@ -96,12 +90,15 @@ function encodeCommit<E extends StorableEvent>(commit: CommitDoc<E>): StoredComm
 
 function decodeCommit<E extends StorableEvent>(stored: StoredCommit): CommitDoc<E> {
   const { events_json, events, ...envelope } = stored;
-  return { ...envelope, events: (events_json !== undefined ? JSON.parse(events_json) : events ?? []) as E[] };
+  return {
+    ...envelope,
+    events: (events_json !== undefined ? JSON.parse(events_json) : (events ?? [])) as E[],
+  };
 }
 
 /** The events of a commit document as stored (either form); for tests and tools that read the collection. */
 export function storedEvents<E>(doc: { events_json?: string; events?: unknown[] }): E[] {
-  return (doc.events_json !== undefined ? JSON.parse(doc.events_json) : doc.events ?? []) as E[];
+  return (doc.events_json !== undefined ? JSON.parse(doc.events_json) : (doc.events ?? [])) as E[];
 }
 
 function decodeOutbox(doc: OutboxDoc | StoredFlushDoc): OutboxDoc {
@@ -121,10 +118,12 @@ export interface LegacyOutboxDoc {
 
 export type OutboxDoc = FlushOutboxDoc | LegacyOutboxDoc;
 
-export const isFlushDoc = (doc: OutboxDoc): doc is FlushOutboxDoc => Array.isArray((doc as FlushOutboxDoc).commits);
+export const isFlushDoc = (doc: OutboxDoc): doc is FlushOutboxDoc =>
+  Array.isArray((doc as FlushOutboxDoc).commits);
 
 /** The outbox key a commit is covered by: its flush, or (written before group commit) itself. */
-export const outboxKeyOf = (commit: Pick<CommitDoc<StorableEvent>, '_id' | 'flush'>): string => commit.flush ?? commit._id;
+export const outboxKeyOf = (commit: Pick<CommitDoc<StorableEvent>, '_id' | 'flush'>): string =>
+  commit.flush ?? commit._id;
 
 export class StreamVersionConflict extends Error {
   constructor(
@@ -195,12 +194,18 @@ export const outboxIndexes: IndexDescription[] = [{ key: { created_at: 1 }, name
 
 const commitId = (stream: string, version: number) => `${stream}@${version}`;
 
-function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date, flush: string): CommitDoc<E> {
+function toCommit<E extends StorableEvent>(
+  request: AppendRequest<E>,
+  now: Date,
+  flush: string,
+): CommitDoc<E> {
   const first = request.events[0];
   const last = request.events[request.events.length - 1];
   if (!first || !last) throw new Error('a commit needs at least one event');
   if (first.aggregate_version !== request.expectedVersion + 1) {
-    throw new Error(`first event version ${first.aggregate_version} does not follow ${request.expectedVersion}`);
+    throw new Error(
+      `first event version ${first.aggregate_version} does not follow ${request.expectedVersion}`,
+    );
   }
   return {
     _id: commitId(request.stream, first.aggregate_version),
@@ -214,7 +219,10 @@ function toCommit<E extends StorableEvent>(request: AppendRequest<E>, now: Date,
   };
 }
 
-const toRef = <E extends StorableEvent>(commit: CommitDoc<E>, request: AppendRequest<E>): OutboxCommitRef => ({
+const toRef = <E extends StorableEvent>(
+  commit: CommitDoc<E>,
+  request: AppendRequest<E>,
+): OutboxCommitRef => ({
   _id: commit._id,
   stream: commit.stream,
   version: commit.version,
@@ -224,7 +232,9 @@ const toRef = <E extends StorableEvent>(commit: CommitDoc<E>, request: AppendReq
 
 /** Indexes of the documents an unordered insertMany refused as duplicates; rethrows anything else. */
 function duplicateIndexes(error: unknown): Set<number> {
-  const raw = (error as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
+  const raw = (
+    error as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }
+  ).writeErrors;
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
   if (list.length === 0 || list.some((e) => e.code !== 11000)) throw error;
   return new Set(list.map((e) => e.index));
@@ -234,7 +244,8 @@ export function createMongoEventStore<E extends StorableEvent>(
   commits: Collection<CommitDoc<E>>,
   outbox: Collection<OutboxDoc>,
 ): EventStore<E> {
-  const isPending = async (id: string) => (await outbox.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  const isPending = async (id: string) =>
+    (await outbox.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
 
   const store: EventStore<E> = {
     readStream: (stream) => store.readStreamAfter(stream, 0, null),
@@ -246,7 +257,9 @@ export function createMongoEventStore<E extends StorableEvent>(
       // From the stream's start, "no commit" is known; from a snapshot, the head's key is not.
       let lastOutboxKey: string | null | undefined = afterCommitId === null ? null : undefined;
       for (;;) {
-        const stored = (await commits.findOne({ _id: commitId(stream, version + 1) } as never)) as StoredCommit | null;
+        const stored = (await commits.findOne({
+          _id: commitId(stream, version + 1),
+        } as never)) as StoredCommit | null;
         if (!stored) break;
         const doc = decodeCommit<E>(stored);
         events.push(...doc.events);
@@ -262,15 +275,23 @@ export function createMongoEventStore<E extends StorableEvent>(
       const refused = new Set<number>();
       if (docs.length > 0) {
         // The outbox first: once a commit exists, a trace of it does too.
-        const flush: StoredFlushDoc = { _id: id, commits_json: JSON.stringify(docs.map((doc, i) => toRef(doc, requests[i]!))), created_at: now };
+        const flush: StoredFlushDoc = {
+          _id: id,
+          commits_json: JSON.stringify(docs.map((doc, i) => toRef(doc, requests[i]!))),
+          created_at: now,
+        };
         await outbox.insertOne(flush as never);
-        await commits.insertMany(docs.map(encodeCommit) as never[], { ordered: false }).catch((error: unknown) => {
-          for (const i of duplicateIndexes(error)) refused.add(i);
-        });
+        await commits
+          .insertMany(docs.map(encodeCommit) as never[], { ordered: false })
+          .catch((error: unknown) => {
+            for (const i of duplicateIndexes(error)) refused.add(i);
+          });
       }
       return {
         id,
-        results: docs.map((doc, index) => (refused.has(index) ? new StreamVersionConflict(doc.stream, doc.version - 1) : doc)),
+        results: docs.map((doc, index) =>
+          refused.has(index) ? new StreamVersionConflict(doc.stream, doc.version - 1) : doc,
+        ),
       };
     },
 
@@ -283,7 +304,9 @@ export function createMongoEventStore<E extends StorableEvent>(
     appendMany: async (requests, now) => (await store.appendFlush(requests, now)).results,
 
     async pendingOutbox(limit, before) {
-      const docs = await outbox.find({ created_at: { $lt: before } }, { sort: { created_at: 1 }, limit }).toArray();
+      const docs = await outbox
+        .find({ created_at: { $lt: before } }, { sort: { created_at: 1 }, limit })
+        .toArray();
       return docs.map(decodeOutbox);
     },
 
@@ -292,7 +315,9 @@ export function createMongoEventStore<E extends StorableEvent>(
       // Point lookups in small parallel groups: `_id` equality is what FerretDB pushes down.
       for (let i = 0; i < ids.length; i += 16) {
         const docs = await Promise.all(
-          ids.slice(i, i + 16).map((id) => commits.findOne({ _id: id } as never) as Promise<StoredCommit | null>),
+          ids
+            .slice(i, i + 16)
+            .map((id) => commits.findOne({ _id: id } as never) as Promise<StoredCommit | null>),
         );
         for (const doc of docs) if (doc) found.set(doc._id, decodeCommit<E>(doc));
       }
@@ -302,7 +327,9 @@ export function createMongoEventStore<E extends StorableEvent>(
     isPending,
 
     async outboxKeyOf(id) {
-      const doc = (await commits.findOne({ _id: id } as never, { projection: { _id: 1, flush: 1 } })) as CommitDoc<E> | null;
+      const doc = (await commits.findOne({ _id: id } as never, {
+        projection: { _id: 1, flush: 1 },
+      })) as CommitDoc<E> | null;
       return doc ? outboxKeyOf(doc) : null;
     },
 
