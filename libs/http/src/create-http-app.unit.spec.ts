@@ -158,8 +158,13 @@ describe('createHttpApp', () => {
 
   it('puts no ETag of its own on answers: an ETag is a resource version a route sets', async () => {
     // A 412 or 404 carrying express's body hash would look like a version to send back as If-Match.
-    for (const path of ['/conflict', '/nope', '/healthz']) expect([path, (await fetch(`${base}${path}`)).headers.get('etag')]).toEqual([path, null]);
-    const echo = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    for (const path of ['/conflict', '/nope', '/healthz'])
+      expect([path, (await fetch(`${base}${path}`)).headers.get('etag')]).toEqual([path, null]);
+    const echo = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(echo.headers.get('etag')).toBeNull();
   });
 
@@ -188,22 +193,29 @@ describe('createHttpApp', () => {
   });
 });
 
+/** An app with `routes` on an ephemeral port whose log lines are kept in `lines`. */
+async function serveLogging(
+  routes: (app: express.Express) => void,
+): Promise<{ lines: string[]; server: Server }> {
+  const lines: string[] = [];
+  const app = createHttpApp({
+    service: 'test-service',
+    logger: createLogger({
+      service: 'test-service',
+      destination: { write: (line: string) => void lines.push(line) },
+    }),
+    metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
+    readiness: [],
+    routes,
+  });
+  return { lines, server: await listen(createServer(app), 0, '127.0.0.1') };
+}
+
 describe('request logs', () => {
   it('never show a SmartLink token (the public paths are capabilities)', async () => {
-    const lines: string[] = [];
-    const app = createHttpApp({
-      service: 'test-service',
-      logger: createLogger({
-        service: 'test-service',
-        destination: { write: (line: string) => void lines.push(line) },
-      }),
-      metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
-      readiness: [],
-      routes: (app) => {
-        app.get('/l/:token', (_req, res) => void res.redirect(302, 'https://example.com/'));
-      },
+    const { lines, server } = await serveLogging((app) => {
+      app.get('/l/:token', (_req, res) => void res.redirect(302, 'https://example.com/'));
     });
-    const server = await listen(createServer(app), 0, '127.0.0.1');
     try {
       const token = 'CapabilityToken0123456789abcdefX';
       await fetch(`http://127.0.0.1:${boundPort(server)}/l/${token}`, { redirect: 'manual' });
@@ -222,22 +234,11 @@ describe('request logs', () => {
 
 describe('access lines', () => {
   it('one per request (none for health, readiness, metrics): id, method, url, status, time; 5xx at level error', async () => {
-    const lines: string[] = [];
-    const app = createHttpApp({
-      service: 'test-service',
-      logger: createLogger({
-        service: 'test-service',
-        destination: { write: (line: string) => void lines.push(line) },
-      }),
-      metrics: createMetricsRegistry('test-service', { defaultMetrics: false }),
-      readiness: [],
-      routes: (app) => {
-        app.get('/boom', () => {
-          throw new Error('kaput');
-        });
-      },
+    const { lines, server } = await serveLogging((app) => {
+      app.get('/boom', () => {
+        throw new Error('kaput');
+      });
     });
-    const server = await listen(createServer(app), 0, '127.0.0.1');
     const base = `http://127.0.0.1:${boundPort(server)}`;
     try {
       await fetch(`${base}/healthz`);
